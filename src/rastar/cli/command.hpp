@@ -1,0 +1,27 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+// Each command group registers its subcommands on the CLI11 app and, when one
+// of them is chosen, leaves the action to run in `chosen`. rastar_main runs it
+// after parsing, inside its single error boundary.
+
+namespace rastar::cli {
+
+struct ChosenCommand
+{
+  std::function<int()> action;
+};
+
+void
+add_wait_command(CLI::App& app, ChosenCommand& chosen);
+
+void
+add_migrate_commands(CLI::App& app, ChosenCommand& chosen);
+
+void
+add_db_commands(CLI::App& app, ChosenCommand& chosen);
+
+} // namespace rastar::cli

@@ -1,0 +1,58 @@
+#include <rastar/cli/command.hpp>
+#include <rastar/cli/exit_codes_help.hpp>
+#include <rastar/util/error.hpp>
+#include <rastar/util/logging.hpp>
+#include <rastar/util/signals.hpp>
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <exception>
+
+int
+rastar_main(int argc, char** argv)
+{
+  using namespace rastar;
+  // D2: before anything else, so no signal is lost or acted on by default.
+  util::block_signals();
+
+  CLI::App app{"rastar-init: the Rastar container entrypoint: waits for the database, applies "
+               "Prisma migrations, seeds, and supervises the apps as PID 1.",
+               "rastar-init"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", RASTAR_VERSION);
+  app.footer(cli::exit_codes_help());
+  std::string log_level = logging::level_from_environment();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off (env RASTAR_LOG_LEVEL)")
+    ->capture_default_str();
+
+  cli::ChosenCommand chosen;
+  // COMMANDS
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return to_int(ExitCode::usage);
+  }
+
+  try {
+    logging::init(log_level);
+    return chosen.action ? chosen.action() : to_int(ExitCode::usage);
+  } catch (const Error& e) {
+    fmt::print(stderr, "rastar-init: error: {}\n", e.what());
+    return to_int(e.code());
+  } catch (const std::exception& e) {
+    fmt::print(stderr,
+               "rastar-init: internal error: {}\n"
+               "This is a bug in rastar-init; please report it with the command you ran.\n",
+               e.what());
+    return to_int(ExitCode::internal);
+  }
+}
