@@ -1,0 +1,54 @@
+#pragma once
+
+#include <rastar/db/database_url.hpp>
+#include <rastar/migrate/migration_store.hpp>
+#include <rastar/migrate/migrations_directory.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+// What the database commands (wait, migrate …, db …) act on, from the flags,
+// a config file named with --config or RASTAR_INIT_CONFIG, and the
+// environment, in decision D4's order.
+
+namespace rastar::cli {
+
+struct TargetOptions
+{
+  std::string url;
+  std::string schema;
+  std::string migrations;
+  std::string config;
+  std::string lock_timeout;
+};
+
+// Adds --url, --schema, --migrations, --config and --lock-timeout to `command`.
+void
+add_target_options(CLI::App& command, TargetOptions& options);
+
+struct DatabaseTarget
+{
+  db::DatabaseUrl url;
+  std::filesystem::path migrations;
+  std::optional<std::filesystem::path> schema;
+  std::chrono::milliseconds lock_timeout{std::chrono::minutes(15)};
+};
+
+// Resolves the options into a target. Throws Error(config) when no URL is found.
+DatabaseTarget
+resolve_target(const TargetOptions& options);
+
+// Opens the store for the target's provider.
+std::unique_ptr<migrate::MigrationStore>
+open_store(const DatabaseTarget& target, const migrate::StoreOptions& options);
+
+// Reads the target's migrations directory and checks its provider (P3019).
+migrate::MigrationsDirectory
+read_checked_migrations(const DatabaseTarget& target);
+
+} // namespace rastar::cli
