@@ -157,6 +157,7 @@ TEST_CASE("migrate::analyze_postgres_script splits statements")
     CHECK(texts(analysis) == std::vector<std::string>{"SELECT 1", "SELECT 2"});
     CHECK(analysis.statements[1].line == 3);
     CHECK(analysis.statements[1].column == 1);
+    CHECK(only_statement("-- a comment ended by a lone CR\rSELECT 1").text == "SELECT 1");
   }
 }
 
@@ -412,7 +413,7 @@ TEST_CASE("migrate::analyze_postgres_script on a 10 MB script")
   REQUIRE(analysis.statements.size() == static_cast<std::size_t>(rows));
   CHECK(analysis.statements.back().line == rows + 1);
   CHECK(analysis.statements.back().text.starts_with("INSERT INTO \"User\" (id, email, name) VALUES (" + std::to_string(rows - 1)));
-  CHECK(seconds < 120);
+  CHECK(seconds < 300); // only catches a quadratic slip: the time depends on the machine and the build
 }
 
 TEST_SUITE("postgres")

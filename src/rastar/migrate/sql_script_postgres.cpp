@@ -75,7 +75,7 @@ is_space(char c)
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-// Skips whitespace and comments (`--` to end of line, `/* */` nested, as
+// Skips whitespace and comments (`--` to the end of the line, `/* */` nested, as
 // PostgreSQL's scanner does) from `offset`, up to `end`. Only used between a
 // statement's location and its first token, where nothing else can occur.
 std::size_t
@@ -85,7 +85,7 @@ skip_whitespace_and_comments(std::string_view script, std::size_t offset, std::s
     if (is_space(script[offset])) {
       ++offset;
     } else if (script.substr(offset, 2) == "--") {
-      while (offset < end && script[offset] != '\n') {
+      while (offset < end && script[offset] != '\n' && script[offset] != '\r') {
         ++offset;
       }
     } else if (script.substr(offset, 2) == "/*") {
