@@ -35,7 +35,8 @@ struct ScriptAnalysis
   bool has_foreign_keys_pragma = false;
 };
 
-// A script the parser rejects, with the position of the error.
+// A script the parser rejects, with the position of the error (line and
+// column 0 when the parser names none).
 class ScriptParseError : public std::runtime_error
 {
 public:
