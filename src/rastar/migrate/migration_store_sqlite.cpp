@@ -340,7 +340,7 @@ public:
     }
     const auto directory = m_path.parent_path();
     std::error_code error;
-    if (!directory.empty() && !std::filesystem::exists(directory, error)) {
+    if (!directory.empty() && !std::filesystem::is_directory(directory, error)) {
       std::filesystem::create_directories(directory, error);
       if (error) {
         throw Error(ExitCode::database_unreachable,
