@@ -601,6 +601,19 @@ TEST_CASE("SqliteMigrationStore::lock")
     CHECK(is_write_locked(path));
   }
 
+  SUBCASE("a WAL database is locked the same way, and migrates while locked")
+  {
+    execute(path, "PRAGMA journal_mode=WAL");
+    auto store = open_store(path);
+    store->lock(1s);
+    CHECK(is_write_locked(path));
+    store->create_migrations_table();
+    store->apply_migration(migration("20240101000000_wal", "CREATE TABLE w (x);"), "abc");
+    store.reset();
+    CHECK(query(path, "SELECT migration_name, applied_steps_count FROM _prisma_migrations")
+          == std::vector<std::string>{"20240101000000_wal|1"});
+  }
+
   SUBCASE("waits for another process and proceeds when it lets go")
   {
     SqliteShell shell(path);
