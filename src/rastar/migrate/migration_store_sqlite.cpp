@@ -92,7 +92,8 @@ is_spatialite_table(const std::string& name)
   std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
     return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   });
-  return std::find(std::begin(k_spatialite_tables), std::end(k_spatialite_tables), lower) != std::end(k_spatialite_tables);
+  return std::find(std::begin(k_spatialite_tables), std::end(k_spatialite_tables), lower)
+         != std::end(k_spatialite_tables);
 }
 
 // PE SC/lib.rs, acquire_lock: set to anything but "" or "0", no lock is taken.
