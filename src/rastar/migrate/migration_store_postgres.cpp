@@ -17,7 +17,6 @@
 #include <cctype>
 #include <csignal>
 #include <cstdlib>
-#include <set>
 #include <thread>
 
 namespace rastar::migrate {
@@ -266,6 +265,17 @@ concurrent_index_of(const std::string& statement)
   }
   pg_query_free_parse_result(parsed);
   return found;
+}
+
+// The start of a statement, for a log line: its first line, shortened.
+std::string
+statement_head(const std::string& text)
+{
+  auto head = text.substr(0, text.find('\n'));
+  if (head.size() > 60) {
+    head = head.substr(0, 57) + "...";
+  }
+  return head;
 }
 
 class PostgresStore : public MigrationStore
@@ -956,19 +966,20 @@ PostgresStore::apply_statement_by_statement(const LocalMigration& migration, con
 {
   auto& pg = session();
   const std::string& script = *migration.script;
-  std::set<std::string> kinds;
+  std::string kinds;
   for (const auto& statement : analysis.statements) {
     if (statement.non_transactional) {
-      kinds.insert(fmt::format("{} at line {}", statement.kind, statement.line));
+      kinds += fmt::format("{}{} (line {})", kinds.empty() ? "" : ", ", statement_head(statement.text),
+                           statement.line);
     }
   }
-  std::string kind_list;
-  for (const auto& kind : kinds) {
-    kind_list += (kind_list.empty() ? "" : ", ") + kind;
+  if (analysis.statements.size() == 1) {
+    spdlog::warn("Migration `{}` cannot run inside a transaction ({}): running it without one", row.name, kinds);
+  } else {
+    spdlog::warn("Migration `{}` has statements that cannot run inside a transaction ({}): running its {} "
+                 "statements one by one, each committed on its own; if one fails, the ones before it stay applied",
+                 row.name, kinds, analysis.statements.size());
   }
-  spdlog::warn("Migration `{}` has statements that cannot run inside a transaction ({}): running its {} "
-               "statements one by one, each committed on its own; if one fails, the ones before it stay applied",
-               row.name, kind_list, analysis.statements.size());
   try {
     pg.exec(insert_sql(row, std::nullopt));
   } catch (const PgFailure& failure) {
