@@ -1,5 +1,6 @@
 #include "test_support.hpp"
 
+#include <rastar/db/database_url.hpp>
 #include <rastar/migrate/migration_store_postgres.hpp>
 #include <rastar/migrate/postgres_migration_error.hpp>
 #include <rastar/util/error.hpp>
@@ -7,7 +8,6 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
-#include <libpq-fe.h>
 #include <pqxx/pqxx>
 
 #include <cstdlib>
@@ -20,34 +20,11 @@ using rastar::test::TemporaryDatabase;
 
 namespace {
 
-// The DatabaseUrl the URL parser would give for `url`, built with libpq's own
-// parser: the store only reads libpq_keywords and the fields below.
 db::DatabaseUrl
 database_url(const std::string& url, const std::string& schema = "public")
 {
-  db::DatabaseUrl result;
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
-  REQUIRE(options != nullptr);
-  for (auto* option = options; option->keyword != nullptr; ++option) {
-    if (option->val != nullptr && option->val[0] != '\0') {
-      result.libpq_keywords.emplace_back(option->keyword, option->val);
-      const std::string keyword = option->keyword;
-      if (keyword == "dbname") {
-        result.database = option->val;
-      } else if (keyword == "host") {
-        result.host = option->val;
-      } else if (keyword == "port") {
-        result.port = option->val;
-      } else if (keyword == "user") {
-        result.user = option->val;
-      }
-    }
-  }
-  PQconninfoFree(options);
-  result.schema = schema;
-  result.redacted = url;
-  return result;
+  return db::parse_database_url(url + (url.find('?') == std::string::npos ? "?" : "&") + "schema=" + schema,
+                                std::filesystem::current_path());
 }
 
 LocalMigration
