@@ -352,12 +352,18 @@ Parser::expression()
     ++m_pos;
     for (;;) {
       skip_blank();
+      if (at_end() || peek() == '}') {
+        fail(result.offset, "this `[` is not closed");
+      }
       if (peek() == ']') {
         ++m_pos;
         break;
       }
       result.arguments.push_back({"", expression()});
       skip_blank();
+      if (at_end() || peek() == '}') {
+        fail(result.offset, "this `[` is not closed");
+      }
       if (peek() == ',') {
         ++m_pos;
       } else if (peek() == ']') {
@@ -406,7 +412,9 @@ Parser::argument_list()
   std::vector<Argument> arguments;
   for (;;) {
     skip_blank();
-    if (at_end()) {
+    // Arguments may span lines here, but never a block's end: a `}` means
+    // the `(` was left open.
+    if (at_end() || peek() == '}') {
       fail(open, "this `(` is not closed");
     }
     if (peek() == ')') {
@@ -437,7 +445,7 @@ Parser::argument_list()
     if (peek() == ',') {
       ++m_pos;
     } else if (peek() != ')') {
-      if (at_end()) {
+      if (at_end() || peek() == '}') {
         fail(open, "this `(` is not closed");
       }
       fail(m_pos, fmt::format("expected `,` or `)`, found {}", describe_here()));
