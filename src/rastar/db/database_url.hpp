@@ -37,6 +37,16 @@ struct DatabaseUrl
   // The URL with any password replaced by `****`: safe for logs and errors.
   std::string redacted;
 
+  // What the parser dropped or changed with a consequence the user should
+  // know (a parameter neither Prisma nor libpq knows, pgbouncer=true, ...):
+  // one sentence each, without the password, for the caller to log.
+  std::vector<std::string> warnings;
+
+  // `host:port` as messages name the server (`[::1]:5433`, a socket
+  // directory as `/run/postgresql:5432`), or the SQLite file.
+  std::string
+  address() const;
+
   // libpq's `key='value' …` form of libpq_keywords, for pqxx::connection.
   std::string
   conninfo() const;
