@@ -2,6 +2,7 @@
 
 #include <rastar/config/service_section.hpp>
 #include <rastar/config/yaml_reader.hpp>
+#include <rastar/db/database_url.hpp>
 #include <rastar/util/error.hpp>
 #include <rastar/util/file.hpp>
 
@@ -34,13 +35,18 @@ read_path(const YamlValue& value, const std::filesystem::path& base_directory)
 }
 
 DatabaseSettings
-read_database(const YamlValue& value)
+read_database(const YamlValue& value, const std::filesystem::path& base_directory)
 {
   const auto map = value.map({"url", "wait_timeout", "lock_timeout", "sqlite_timestamps"});
   DatabaseSettings database;
   if (const auto url = map.get("url")) {
     // Empty (an unset ${DATABASE_URL}) leaves the URL to the environment (D4).
     if (auto text = url->string(); !text.empty()) {
+      try {
+        db::parse_database_url(text, base_directory);
+      } catch (const Error& e) {
+        url->fail(e.what());
+      }
       database.url = std::move(text);
     }
   }
@@ -201,7 +207,7 @@ parse_config(const std::string& text,
 
   Config config;
   if (const auto database = top.get("database")) {
-    config.database = read_database(*database);
+    config.database = read_database(*database, base);
   }
   if (const auto migrations = top.get("migrations")) {
     config.migrations = read_migrations(*migrations, base);
