@@ -27,6 +27,7 @@ rastar_main(int argc, char** argv)
     ->capture_default_str();
 
   cli::ChosenCommand chosen;
+  cli::add_run_command(app, chosen);
   // COMMANDS
 
   try {
