@@ -30,6 +30,7 @@ rastar_main(int argc, char** argv)
   cli::add_wait_command(app, chosen);
   cli::add_config_commands(app, chosen);
   cli::add_migrate_commands(app, chosen);
+  cli::add_run_command(app, chosen);
   // COMMANDS
 
   try {
