@@ -70,6 +70,11 @@ private:
 
 class YamlMap;
 
+// `text` with newlines, tabs and other control characters written as \n,
+// \t and \xNN, so a message quoting the file stays on one line.
+std::string
+printable(std::string_view text);
+
 // A value in the document with its key path.
 class YamlValue
 {
