@@ -309,14 +309,17 @@ YamlValue::collect_entries(int merge_depth) const
   std::vector<YamlValue> merges;
   std::map<std::string, YAML::Mark> seen;
   for (auto it = m_node.begin(); it != m_node.end(); ++it) {
-    const YAML::Node& key = it->first;
+    // Copies: the iterator's `->` yields a temporary pair, so a reference to
+    // `it->first` dangles at the end of the statement.
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
     if (!key.IsScalar()) {
       YamlValue(*m_document, key, m_path, key.Mark()).fail_type("a name as the key");
     }
     const std::string& name = key.Scalar();
     const std::string path = m_path.empty() ? name : m_path + "." + name;
     if (name == "<<" && key.Tag() == "?") {
-      merges.emplace_back(*m_document, it->second, path, key.Mark());
+      merges.emplace_back(*m_document, value, path, key.Mark());
       continue;
     }
     if (const auto previous = seen.find(name); previous != seen.end()) {
@@ -324,7 +327,7 @@ YamlValue::collect_entries(int merge_depth) const
                        fmt::format("duplicate key (first at line {})", previous->second.line + 1));
     }
     seen.emplace(name, key.Mark());
-    result.emplace_back(name, YamlValue(*m_document, it->second, path, key.Mark()));
+    result.emplace_back(name, YamlValue(*m_document, value, path, key.Mark()));
   }
   // `<<: *defaults` or `<<: [*a, *b]`: earlier sources win, as YAML's merge key says.
   for (const auto& merge : merges) {
