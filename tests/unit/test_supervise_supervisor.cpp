@@ -5,6 +5,7 @@
 
 #include <rastar/supervise/supervisor.hpp>
 #include <rastar/util/error.hpp>
+#include <rastar/util/signals.hpp>
 #include <rastar/util/logging.hpp>
 
 #include <doctest/doctest.h>
@@ -34,6 +35,7 @@ fork_supervisor(const config::SupervisorConfig& config)
   result.pid = fork();
   REQUIRE(result.pid >= 0);
   if (result.pid == 0) {
+    util::SignalWatcher::restart_after_fork();
     dup2(open(result.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), 1);
     dup2(open(result.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), 2);
     int code = 0;

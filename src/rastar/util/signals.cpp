@@ -82,11 +82,26 @@ SignalWatcher::set_cancel_hook(std::function<void()> hook)
   }
 }
 
+namespace {
+
+// Never destroyed: the watcher thread lives as long as the process.
+SignalWatcher* g_watcher = nullptr;
+std::once_flag g_watcher_once;
+
+} // namespace
+
 SignalWatcher&
 SignalWatcher::instance()
 {
-  static SignalWatcher watcher;
-  return watcher;
+  std::call_once(g_watcher_once, [] { g_watcher = new SignalWatcher; });
+  return *g_watcher;
+}
+
+void
+SignalWatcher::restart_after_fork()
+{
+  std::call_once(g_watcher_once, [] {});
+  g_watcher = new SignalWatcher;
 }
 
 void

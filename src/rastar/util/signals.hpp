@@ -58,6 +58,12 @@ public:
   static SignalWatcher&
   instance();
 
+  // In a child forked from a process whose watcher runs, and that does not
+  // exec, the watcher thread did not survive the fork: start a new one. The
+  // old object is abandoned, since its thread handle belongs to the parent.
+  static void
+  restart_after_fork();
+
 private:
   void
   run();
