@@ -1,4 +1,5 @@
 #include <rastar/cli/command.hpp>
+#include <rastar/config/duration.hpp>
 #include <rastar/config/service_config.hpp>
 #include <rastar/supervise/supervisor.hpp>
 #include <rastar/util/error.hpp>
@@ -14,7 +15,7 @@ namespace rastar::cli {
 
 namespace {
 
-// RASTAR_SHUTDOWN_TIMEOUT: "9", "9s", "2.5s" or "500ms".
+// RASTAR_SHUTDOWN_TIMEOUT: "9", "2.5s", "500ms", as the config writes durations.
 config::Milliseconds
 shutdown_timeout_from_environment(config::Milliseconds fallback)
 {
@@ -22,27 +23,13 @@ shutdown_timeout_from_environment(config::Milliseconds fallback)
   if (!value || !*value) {
     return fallback;
   }
-  const std::string text = value;
-  std::size_t used = 0;
-  double number = -1;
-  try {
-    number = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  const std::string unit = text.substr(used);
-  double millis = -1;
-  if (used > 0 && (unit.empty() || unit == "s")) {
-    millis = number * 1000;
-  } else if (used > 0 && unit == "ms") {
-    millis = number;
-  }
-  if (millis < 0) {
+  const auto parsed = config::parse_duration(value);
+  if (!parsed) {
     throw config_error(fmt::format("RASTAR_SHUTDOWN_TIMEOUT=\"{}\" is not a duration; give seconds (\"9\", "
                                    "\"2.5s\") or milliseconds (\"500ms\")",
-                                   text));
+                                   value));
   }
-  return config::Milliseconds(static_cast<long long>(millis));
+  return *parsed;
 }
 
 } // namespace
