@@ -24,4 +24,9 @@ add_migrate_commands(CLI::App& app, ChosenCommand& chosen);
 void
 add_db_commands(CLI::App& app, ChosenCommand& chosen);
 
+// `status` (the /status table or JSON) and `healthcheck` (/healthz or /readyz
+// as an exit code, for Docker's HEALTHCHECK).
+void
+add_status_commands(CLI::App& app, ChosenCommand& chosen);
+
 } // namespace rastar::cli

@@ -27,6 +27,7 @@ rastar_main(int argc, char** argv)
     ->capture_default_str();
 
   cli::ChosenCommand chosen;
+  cli::add_status_commands(app, chosen);
   // COMMANDS
 
   try {
