@@ -1,14 +1,14 @@
 #include "status_server_fixture.hpp"
 
-#include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
+#include <cerrno>
+#include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
 namespace rastar::test {
 
@@ -116,8 +116,29 @@ RawConnection::RawConnection(unsigned short port)
   : m_socket(m_io)
 {
   m_socket.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port));
-  timeval timeout{5, 0};
-  setsockopt(m_socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+}
+
+long
+RawConnection::receive(char* data, std::size_t size)
+{
+  // Asio's blocking read polls without a timeout whatever SO_RCVTIMEO says,
+  // so wait with poll() here: a server that never answers fails the test.
+  pollfd descriptor{m_socket.native_handle(), POLLIN, 0};
+  if (::poll(&descriptor, 1, 5000) != 1) {
+    return -1;
+  }
+  return ::recv(m_socket.native_handle(), data, size, 0);
+}
+
+void
+RawConnection::receive_more()
+{
+  char chunk[4096];
+  const auto count = receive(chunk, sizeof chunk);
+  if (count <= 0) {
+    throw std::runtime_error("the server closed the connection or did not answer within 5 s");
+  }
+  m_pending.append(chunk, static_cast<std::size_t>(count));
 }
 
 void
@@ -132,13 +153,12 @@ RawConnection::read_to_end()
   std::string text = std::move(m_pending);
   m_pending.clear();
   char chunk[4096];
-  boost::system::error_code error;
   while (true) {
-    const auto count = m_socket.read_some(asio::buffer(chunk), error);
-    if (error) {
+    const auto count = receive(chunk, sizeof chunk);
+    if (count <= 0) {
       break;
     }
-    text.append(chunk, count);
+    text.append(chunk, static_cast<std::size_t>(count));
   }
   return text;
 }
@@ -146,17 +166,14 @@ RawConnection::read_to_end()
 RawReply
 RawConnection::read_reply(bool head_only)
 {
-  char chunk[4096];
   while (m_pending.find("\r\n\r\n") == std::string::npos) {
-    const auto count = m_socket.read_some(asio::buffer(chunk));
-    m_pending.append(chunk, count);
+    receive_more();
   }
   const auto head_end = m_pending.find("\r\n\r\n") + 4;
   auto reply = parse_reply(m_pending.substr(0, head_end));
   const auto length = head_only ? 0 : std::stoul(reply.header("Content-Length"));
   while (m_pending.size() < head_end + length) {
-    const auto count = m_socket.read_some(asio::buffer(chunk));
-    m_pending.append(chunk, count);
+    receive_more();
   }
   reply.body = m_pending.substr(head_end, length);
   m_pending.erase(0, head_end + length);
@@ -167,9 +184,8 @@ bool
 RawConnection::closed_by_server()
 {
   char byte;
-  boost::system::error_code error;
-  m_socket.read_some(asio::buffer(&byte, 1), error);
-  return error == asio::error::eof || error == asio::error::connection_reset;
+  const auto count = receive(&byte, 1);
+  return count == 0 || (count < 0 && errno == ECONNRESET);
 }
 
 RawReply

@@ -85,8 +85,8 @@ struct RawReply
   header(const std::string& name) const;
 };
 
-// A blocking client socket with a receive timeout, so a broken server fails
-// the test instead of hanging it.
+// A blocking client socket whose reads give up after 5 s, so a broken server
+// fails the test instead of hanging it.
 class RawConnection
 {
 public:
@@ -95,7 +95,7 @@ public:
   void
   send(const std::string& bytes);
 
-  // Reads until the server closes the connection (or 5 s pass).
+  // Reads until the server closes the connection (or 5 s pass without data).
   std::string
   read_to_end();
 
@@ -108,6 +108,15 @@ public:
   closed_by_server();
 
 private:
+  // recv() after waiting at most 5 s: the byte count, 0 at end of file, -1
+  // on timeout or error.
+  long
+  receive(char* data, std::size_t size);
+
+  // Appends what arrives to m_pending; throws when nothing does.
+  void
+  receive_more();
+
   boost::asio::io_context m_io;
   boost::asio::ip::tcp::socket m_socket;
   std::string m_pending;
