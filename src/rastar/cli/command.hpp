@@ -32,4 +32,9 @@ add_config_commands(CLI::App& app, ChosenCommand& chosen);
 void
 add_run_command(CLI::App& app, ChosenCommand& chosen);
 
+// `status` (the /status table or JSON) and `healthcheck` (/healthz or /readyz
+// as an exit code, for Docker's HEALTHCHECK).
+void
+add_status_commands(CLI::App& app, ChosenCommand& chosen);
+
 } // namespace rastar::cli
