@@ -1,57 +1,45 @@
 #include <rastar/cli/command.hpp>
-#include <rastar/config/duration.hpp>
-#include <rastar/config/service_config.hpp>
-#include <rastar/supervise/supervisor.hpp>
-#include <rastar/util/error.hpp>
+#include <rastar/run/entrypoint.hpp>
 
-#include <fmt/format.h>
-
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace rastar::cli {
 
-namespace {
-
-// RASTAR_SHUTDOWN_TIMEOUT: "9", "2.5s", "500ms", as the config writes durations.
-config::Milliseconds
-shutdown_timeout_from_environment(config::Milliseconds fallback)
-{
-  const char* value = std::getenv("RASTAR_SHUTDOWN_TIMEOUT");
-  if (!value || !*value) {
-    return fallback;
-  }
-  const auto parsed = config::parse_duration(value);
-  if (!parsed) {
-    throw config_error(fmt::format("RASTAR_SHUTDOWN_TIMEOUT=\"{}\" is not a duration; give seconds (\"9\", "
-                                   "\"2.5s\") or milliseconds (\"500ms\")",
-                                   value));
-  }
-  return *parsed;
-}
-
-} // namespace
-
 void
 add_run_command(CLI::App& app, ChosenCommand& chosen)
 {
-  auto command = std::make_shared<std::vector<std::string>>();
+  auto options = std::make_shared<run::RunOptions>();
+  auto config_path = std::make_shared<std::string>();
+  auto url = std::make_shared<std::string>();
+  auto no_migrate = std::make_shared<bool>(false);
+  auto no_seed = std::make_shared<bool>(false);
   auto* run = app.add_subcommand(
-    "run", "Supervise the services; `run -- CMD ARGS...` runs CMD alone as an init would (a tini drop-in: "
-           "signals go to CMD's process group, its exit code comes back, SIGKILL after RASTAR_SHUTDOWN_TIMEOUT, "
-           "default 9 s, once it was asked to stop).");
-  run->add_option("command", *command, "The command and its arguments, after `--`");
-  run->callback([&chosen, command] {
-    chosen.action = [command] {
-      config::SupervisorConfig config;
-      config.shutdown_timeout = shutdown_timeout_from_environment(config.shutdown_timeout);
-      std::optional<std::vector<std::string>> extra;
-      if (!command->empty()) {
-        extra = *command;
+    "run", "The entrypoint: wait for the database, apply migrations, seed, then supervise the services as PID 1. "
+           "`run -- CMD ARGS...` adds CMD as a critical service; with no config file and no DATABASE_URL it "
+           "runs CMD alone as an init would (a tini drop-in: signals go to CMD's process group, its exit code "
+           "comes back, SIGKILL after RASTAR_SHUTDOWN_TIMEOUT, default 9 s, once it was asked to stop).");
+  run->add_option("--config", *config_path,
+                  "Config file (or RASTAR_INIT_CONFIG; default config/rastar-init.yaml when it exists)");
+  run->add_option("--url", *url, "Database URL; prefer DATABASE_URL (argv is visible to every user)");
+  run->add_flag("--no-migrate", *no_migrate, "Do not apply migrations");
+  run->add_flag("--no-seed", *no_seed, "Do not seed");
+  run->add_flag("--only-migrate", options->only_migrate,
+                "Migrate and seed, then exit 0 without starting services (init containers, release commands)");
+  run->add_option("command", options->command, "A command and its arguments, after `--`");
+  run->callback([&chosen, options, config_path, url, no_migrate, no_seed] {
+    chosen.action = [options, config_path, url, no_migrate, no_seed] {
+      auto effective = *options;
+      if (!config_path->empty()) {
+        effective.config_path = *config_path;
       }
-      return supervise::run_supervisor(config, extra);
+      if (!url->empty()) {
+        effective.url = *url;
+      }
+      effective.migrate = !*no_migrate;
+      effective.seed = !*no_seed;
+      return run::run_entrypoint(effective);
     };
   });
 }

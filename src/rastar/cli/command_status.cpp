@@ -1,4 +1,5 @@
 #include <rastar/cli/command.hpp>
+#include <rastar/config/config_file.hpp>
 #include <rastar/supervise/listen_address.hpp>
 #include <rastar/supervise/snapshot_json.hpp>
 #include <rastar/supervise/snapshot_text.hpp>
@@ -29,8 +30,27 @@ struct StatusOptions
   bool ready = false;
 };
 
-// Where the endpoint is: --listen, else RASTAR_STATUS_LISTEN, else the
-// default. Throws Error(config) for an invalid address or one that is "0".
+// The config file's status.listen, when a config is found (D4: flag, file,
+// environment). A config that does not load leaves the decision to the others:
+// a probe must not fail on what `run` itself would report.
+std::optional<std::string>
+listen_from_config()
+{
+  try {
+    if (const auto path = config::find_config_path(std::nullopt, true)) {
+      config::LoadOptions load;
+      load.accounts = config::AccountCheck::warn;
+      std::vector<std::string> warnings;
+      return config::load_config_file(*path, load, &warnings).supervisor.status.listen;
+    }
+  } catch (const Error&) {
+  }
+  return std::nullopt;
+}
+
+// Where the endpoint is: --listen, else the config's status.listen, else
+// RASTAR_STATUS_LISTEN, else the default. Throws Error(config) for an invalid
+// address or one that is "0".
 boost::asio::ip::tcp::endpoint
 endpoint_to_query(const StatusOptions& options)
 {
@@ -40,6 +60,8 @@ endpoint_to_query(const StatusOptions& options)
   if (!options.listen.empty()) {
     text = options.listen;
     source = "--listen";
+  } else if (const auto configured = listen_from_config()) {
+    text = *configured;
   } else if (variable && *variable) {
     text = variable;
     source = k_listen_variable;

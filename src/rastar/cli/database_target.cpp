@@ -90,9 +90,16 @@ resolve_target(const TargetOptions& options)
   // D4: database commands read a config only when one is named.
   std::optional<config::Config> file;
   if (const auto path = config::find_config_path(non_empty(options.config), false)) {
-    file = config::load_config_file(*path);
+    config::LoadOptions load;
+    load.accounts = config::AccountCheck::warn; // the services' users are `run`'s concern
+    file = config::load_config_file(*path, load);
   }
+  return resolve_target(options, file);
+}
 
+DatabaseTarget
+resolve_target(const TargetOptions& options, const std::optional<config::Config>& file)
+{
   DatabaseTarget target;
   target.schema = find_schema(!options.schema.empty() ? std::optional<fs::path>(fs::absolute(options.schema))
                                                       : (file ? file->schema : std::nullopt));
@@ -120,6 +127,7 @@ resolve_target(const TargetOptions& options)
   }
   const auto source = db::find_database_url(request);
   target.url = db::parse_database_url(source.url, fs::current_path());
+  target.source_url = source.url;
   spdlog::debug("database URL from {}: {}", source.origin, target.url.redacted);
 
   if (!options.migrations.empty()) {

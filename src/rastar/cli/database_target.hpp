@@ -1,5 +1,6 @@
 #pragma once
 
+#include <rastar/config/config.hpp>
 #include <rastar/db/database_url.hpp>
 #include <rastar/migrate/migration_store.hpp>
 #include <rastar/migrate/migrations_directory.hpp>
@@ -34,14 +35,20 @@ add_target_options(CLI::App& command, TargetOptions& options);
 struct DatabaseTarget
 {
   db::DatabaseUrl url;
+  std::string source_url; // as found (password included): handed to the services
   std::filesystem::path migrations;
   std::optional<std::filesystem::path> schema;
   std::chrono::milliseconds lock_timeout{std::chrono::minutes(15)};
 };
 
-// Resolves the options into a target. Throws Error(config) when no URL is found.
+// Resolves the options into a target, reading the config file the options
+// (or RASTAR_INIT_CONFIG) name. Throws Error(config) when no URL is found.
 DatabaseTarget
 resolve_target(const TargetOptions& options);
+
+// The same with the config file already loaded (`run` reads it once).
+DatabaseTarget
+resolve_target(const TargetOptions& options, const std::optional<config::Config>& file);
 
 // Opens the store for the target's provider.
 std::unique_ptr<migrate::MigrationStore>

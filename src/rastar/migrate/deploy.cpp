@@ -85,9 +85,11 @@ failed_migrations_message(const std::vector<const MigrationRow*>& failed)
 DeployResult
 deploy(MigrationStore& store, const MigrationsDirectory& local, const DeployOptions& options)
 {
-  auto started = Clock::now();
-  store.lock(options.lock_timeout);
-  spdlog::debug("migration lock taken in {} ms", elapsed_ms(started));
+  if (options.take_lock) {
+    const auto started = Clock::now();
+    store.lock(options.lock_timeout);
+    spdlog::debug("migration lock taken in {} ms", elapsed_ms(started));
+  }
 
   const auto rows = initialize(store);
   const auto failed = failed_rows(rows);

@@ -20,6 +20,9 @@ struct DeployOptions
 {
   std::chrono::milliseconds lock_timeout = std::chrono::minutes(15);
   DriftPolicy drift = DriftPolicy::warn;
+  // False when the caller already holds the store's lock (`run` takes it
+  // first, so /status can say which phase waits).
+  bool take_lock = true;
   // Called just before each pending migration runs.
   std::function<void(const LocalMigration&)> on_apply;
 };

@@ -389,11 +389,13 @@ Supervisor::snapshot() const
   return m_snapshot;
 }
 
-int
-run_supervisor(const config::SupervisorConfig& config, std::optional<std::vector<std::string>> extra_command)
+config::SupervisorConfig
+with_extra_command(const config::SupervisorConfig& config,
+                   const std::optional<std::vector<std::string>>& extra_command,
+                   bool& single_command)
 {
   config::SupervisorConfig effective = config;
-  const bool single_command = effective.services.empty() && extra_command.has_value();
+  single_command = effective.services.empty() && extra_command.has_value();
   if (extra_command) {
     if (extra_command->empty()) {
       throw usage_error("run: the command after `--` is empty; give a program to run");
@@ -416,6 +418,14 @@ run_supervisor(const config::SupervisorConfig& config, std::optional<std::vector
     throw usage_error("run: nothing to run; give a command (rastar-init run -- CMD ARGS...) or services in the "
                       "config file");
   }
+  return effective;
+}
+
+int
+run_supervisor(const config::SupervisorConfig& config, std::optional<std::vector<std::string>> extra_command)
+{
+  bool single_command = false;
+  auto effective = with_extra_command(config, extra_command, single_command);
   Supervisor supervisor(std::move(effective), single_command);
   return supervisor.run();
 }

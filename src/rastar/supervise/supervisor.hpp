@@ -108,6 +108,15 @@ private:
 // whose output passes through; with no services, `extra_command` alone runs
 // in the tini drop-in mode. Returns the exit code. Throws Error(usage) when
 // there is nothing to run, Error(config) for a bad dependency graph.
+// `config` with `run -- CMD`'s command added as the critical service
+// "command" (output passed through, never restarted). `single_command` tells
+// whether that is all there is: the tini drop-in. Throws Error(usage) when
+// there is nothing to run, Error(config) when "command" is taken.
+config::SupervisorConfig
+with_extra_command(const config::SupervisorConfig& config,
+                   const std::optional<std::vector<std::string>>& extra_command,
+                   bool& single_command);
+
 int
 run_supervisor(const config::SupervisorConfig& config, std::optional<std::vector<std::string>> extra_command);
 

@@ -1,0 +1,168 @@
+#include <rastar/run/entrypoint.hpp>
+
+#include <rastar/cli/database_target.hpp>
+#include <rastar/config/config_file.hpp>
+#include <rastar/config/duration.hpp>
+#include <rastar/db/wait.hpp>
+#include <rastar/migrate/deploy.hpp>
+#include <rastar/run/status_board.hpp>
+#include <rastar/supervise/supervisor.hpp>
+#include <rastar/util/error.hpp>
+#include <rastar/util/signals.hpp>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdlib>
+
+namespace rastar::run {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+long long
+elapsed_ms(Clock::time_point since)
+{
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
+}
+
+bool
+environment_has(const char* name)
+{
+  const char* value = std::getenv(name);
+  return value && *value;
+}
+
+// D17: the tini drop-in's escalation delay is settable without a config file.
+config::Milliseconds
+shutdown_timeout_from_environment(config::Milliseconds fallback)
+{
+  const char* value = std::getenv("RASTAR_SHUTDOWN_TIMEOUT");
+  if (!value || !*value) {
+    return fallback;
+  }
+  const auto parsed = config::parse_duration(value);
+  if (!parsed) {
+    throw config_error(fmt::format("RASTAR_SHUTDOWN_TIMEOUT=\"{}\" is not a duration; give seconds (\"9\", "
+                                   "\"2.5s\") or milliseconds (\"500ms\")",
+                                   value));
+  }
+  return *parsed;
+}
+
+// A cancel signal that arrived during a phase ends `run` before the services
+// start, with 128+N (D1: 143 for SIGTERM, 130 for SIGINT).
+void
+stop_if_cancelled(const char* phase)
+{
+  if (const int signal_number = util::SignalWatcher::instance().cancel_signal(); signal_number != 0) {
+    throw Error(static_cast<ExitCode>(exit_code_for_signal(signal_number)),
+                fmt::format("stopped by signal {} during the {} phase; the services were not started",
+                            signal_number, phase));
+  }
+}
+
+// D7: every service opens the file rastar-init migrated, whatever its cwd.
+void
+pass_database_url(config::SupervisorConfig& supervisor, const cli::DatabaseTarget& target)
+{
+  const auto url = target.url.provider == db::Provider::sqlite ? "file:" + target.url.sqlite_path.string()
+                                                               : target.source_url;
+  for (auto& [name, service] : supervisor.services) {
+    service.env.try_emplace("DATABASE_URL", url);
+  }
+}
+
+// The database phases: wait, lock, migrate, seed; the lock is released when
+// the store goes out of scope at the end.
+void
+prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
+                 const std::optional<config::Config>& file, StatusBoard& board)
+{
+  if (target.url.provider == db::Provider::postgresql) {
+    board.set_phase("wait");
+    const auto started = Clock::now();
+    db::WaitOptions wait_options;
+    if (file && file->database.wait_timeout) {
+      wait_options.timeout = *file->database.wait_timeout;
+    }
+    db::wait_for_database(target.url, wait_options);
+    spdlog::info("phase wait: {} answered in {} ms", target.url.address(), elapsed_ms(started));
+  }
+  stop_if_cancelled("wait");
+  if (!options.migrate && !options.seed) {
+    return;
+  }
+
+  board.set_phase("lock");
+  auto started = Clock::now();
+  const auto local = cli::read_checked_migrations(target);
+  auto store = cli::open_store(target, {.read_only = false, .create_database = true});
+  store->lock(target.lock_timeout);
+  spdlog::info("phase lock: migration lock on {} taken in {} ms", store->describe(), elapsed_ms(started));
+
+  if (options.migrate) {
+    board.set_phase("migrate");
+    started = Clock::now();
+    migrate::DeployOptions deploy_options;
+    deploy_options.take_lock = false;
+    const auto result = migrate::deploy(*store, local, deploy_options);
+    spdlog::info("phase migrate: {} of {} migration{} applied in {} ms", result.applied.size(),
+                 local.migrations.size(), local.migrations.size() == 1 ? "" : "s", elapsed_ms(started));
+  }
+  stop_if_cancelled("migrate");
+}
+
+} // namespace
+
+int
+run_entrypoint(const RunOptions& options)
+{
+  StatusBoard board;
+  const auto config_path = config::find_config_path(options.config_path, true);
+  std::optional<config::Config> file;
+  if (config_path) {
+    file = config::load_config_file(*config_path);
+  }
+  const bool has_database = options.url || (file && file->database.url && !file->database.url->empty()) ||
+                            environment_has("DATABASE_URL") || environment_has("DATABASE_URL_FILE");
+
+  config::SupervisorConfig supervisor_config = file ? file->supervisor : config::SupervisorConfig{};
+  if (!file) {
+    supervisor_config.shutdown_timeout = shutdown_timeout_from_environment(supervisor_config.shutdown_timeout);
+  }
+  std::optional<std::vector<std::string>> command;
+  if (!options.command.empty()) {
+    command = options.command;
+  }
+  if (!file && !has_database) {
+    // The tini drop-in: nothing but CMD, no endpoint, no database.
+    return supervise::run_supervisor(supervisor_config, command);
+  }
+
+  StatusEndpoint endpoint(supervisor_config.status.listen, board);
+  if (has_database) {
+    cli::TargetOptions target_options;
+    target_options.url = options.url.value_or("");
+    const auto target = cli::resolve_target(target_options, file);
+    prepare_database(options, target, file, board);
+    pass_database_url(supervisor_config, target);
+  }
+  if (options.only_migrate) {
+    spdlog::info("--only-migrate: the database is ready; not starting services");
+    return 0;
+  }
+
+  board.set_phase("start");
+  bool single_command = false;
+  auto effective = supervise::with_extra_command(supervisor_config, command, single_command);
+  supervise::Supervisor supervisor(std::move(effective), single_command);
+  board.attach(&supervisor);
+  const int code = supervisor.run();
+  board.attach(nullptr);
+  return code;
+}
+
+} // namespace rastar::run
