@@ -33,7 +33,6 @@ rastar_main(int argc, char** argv)
                "rastar-init"};
   app.require_subcommand(1);
   app.set_version_flag("--version", RASTAR_VERSION);
-  app.footer(cli::exit_codes_help());
   std::string log_level = logging::level_from_environment();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off (env RASTAR_LOG_LEVEL)")
     ->capture_default_str();
@@ -46,6 +45,8 @@ rastar_main(int argc, char** argv)
   cli::add_run_command(app, chosen);
   cli::add_status_commands(app, chosen);
   // COMMANDS
+  // Set after the subcommands, so only the top-level --help carries the table.
+  app.footer(cli::exit_codes_help());
 
   try {
     app.parse(argc, argument_pointers.data());
