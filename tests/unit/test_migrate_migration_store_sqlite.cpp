@@ -412,7 +412,7 @@ TEST_CASE("SqliteMigrationStore::apply_migration")
 
   SUBCASE("a failure outside a transaction keeps what ran before it and sets logs, as Prisma does")
   {
-    const std::string script = "CREATE TABLE kept (x);\nPRAGMA foreign_keys=OFF;\nCREATE TABLE broken (;\n";
+    const std::string script = "CREATE TABLE kept (x);\nVACUUM;\nCREATE TABLE broken (;\n";
     const std::string expected = std::string(k_p3018_header)
                                  + "Migration name: 20240106000000_partial\n\nDatabase error code: 1\n\n"
                                    "Database error:\nnear \";\": syntax error\n"
@@ -422,6 +422,17 @@ TEST_CASE("SqliteMigrationStore::apply_migration")
     CHECK(query(path, "SELECT count(*) FROM sqlite_master WHERE name = 'kept'") == std::vector<std::string>{"1"});
     CHECK(query(path, "SELECT finished_at, applied_steps_count, logs FROM _prisma_migrations")
           == std::vector<std::string>{"<null>|0|" + expected});
+  }
+
+  SUBCASE("a RedefineTables migration that fails is rolled back whole, foreign keys back on")
+  {
+    const std::string script = "CREATE TABLE gone (x);\nPRAGMA foreign_keys=OFF;\nCREATE TABLE broken (;\n"
+                               "PRAGMA foreign_keys=ON;\n";
+    CHECK_THROWS_AS(store->apply_migration(migration("20240106000001_redefine_fails", script), "abc"),
+                    MigrationFailed);
+    CHECK(query(path, "SELECT count(*) FROM sqlite_master WHERE name = 'gone'") == std::vector<std::string>{"0"});
+    CHECK(query(path, "SELECT finished_at IS NULL, applied_steps_count FROM _prisma_migrations")
+          == std::vector<std::string>{"1|0"});
   }
 
   SUBCASE("a BEGIN without COMMIT fails instead of being rolled back at exit")

@@ -498,6 +498,8 @@ public:
     const std::string reason = why_not_in_transaction(analysis);
     if (reason.empty()) {
       apply_in_transaction(migration, checksum, analysis);
+    } else if (only_foreign_keys_pragmas_stand_in_the_way(analysis)) {
+      apply_with_foreign_keys_around(migration, checksum, analysis);
     } else {
       spdlog::info("Migration `{}` runs without a wrapping transaction, as Prisma runs it: {}.", migration.name,
                    reason);
@@ -886,6 +888,66 @@ private:
                     exception.getExtendedErrorCode(), exception.what());
     }
     throw MigrationFailed(message);
+  }
+
+  static bool
+  only_foreign_keys_pragmas_stand_in_the_way(const ScriptAnalysis& analysis)
+  {
+    return std::none_of(analysis.statements.begin(), analysis.statements.end(), [](const Statement& statement) {
+      return statement.transaction_control || statement.non_transactional;
+    });
+  }
+
+  // The value a `PRAGMA foreign_keys = …` statement sets.
+  static bool
+  foreign_keys_value(const Statement& statement)
+  {
+    const auto start = statement.text.find_first_of("=(");
+    std::string value;
+    for (auto i = start == std::string::npos ? statement.text.size() : start + 1; i < statement.text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(statement.text[i]);
+      if (std::isalnum(c)) {
+        value.push_back(static_cast<char>(std::tolower(c)));
+      } else if (!value.empty()) {
+        break;
+      }
+    }
+    return !(value == "off" || value == "0" || value == "false" || value == "no");
+  }
+
+  // Prisma's RedefineTables turns foreign keys off around a table rebuild, a
+  // pragma SQLite ignores inside a transaction. Setting it on the connection
+  // before BEGIN (and to the script's last value after COMMIT) gives the same
+  // result as Prisma's statement-by-statement run, in one atomic commit
+  // instead of one commit per statement.
+  void
+  apply_with_foreign_keys_around(const LocalMigration& migration,
+                                 const std::string& checksum,
+                                 const ScriptAnalysis& analysis)
+  {
+    std::optional<bool> first;
+    bool last = true;
+    for (const auto& statement : analysis.statements) {
+      if (statement.foreign_keys_pragma) {
+        last = foreign_keys_value(statement);
+        if (!first) {
+          first = last;
+        }
+      }
+    }
+    auto set_foreign_keys = [this](bool on) {
+      m_database->exec(on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
+    };
+    spdlog::debug("Migration `{}` sets PRAGMA foreign_keys: foreign keys are {} for its transaction", migration.name,
+                  first.value_or(true) ? "on" : "off");
+    set_foreign_keys(first.value_or(true));
+    try {
+      apply_in_transaction(migration, checksum, analysis);
+    } catch (...) {
+      set_foreign_keys(true);
+      throw;
+    }
+    set_foreign_keys(last);
   }
 
   // Prisma's sequence (contract §4 step 6): row autocommitted, the script as
