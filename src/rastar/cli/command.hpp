@@ -24,4 +24,8 @@ add_migrate_commands(CLI::App& app, ChosenCommand& chosen);
 void
 add_db_commands(CLI::App& app, ChosenCommand& chosen);
 
+// `config check`: validate the config file and print it resolved (D4's path order).
+void
+add_config_commands(CLI::App& app, ChosenCommand& chosen);
+
 } // namespace rastar::cli

@@ -28,6 +28,7 @@ rastar_main(int argc, char** argv)
 
   cli::ChosenCommand chosen;
   cli::add_wait_command(app, chosen);
+  cli::add_config_commands(app, chosen);
   // COMMANDS
 
   try {

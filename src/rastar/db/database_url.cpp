@@ -119,16 +119,19 @@ percent_encode_path_segment(std::string_view text)
   return encoded;
 }
 
-// The offset where the query string starts, by the rule url_secret_spans uses:
-// the first `?` after the last `/`.
+// The offset where the query string starts, as libpq finds it: the userinfo
+// ends at the first `@` before any `/`, and neither host, port nor path holds
+// a `?`.
 std::size_t
 query_start(std::string_view url)
 {
   const auto scheme_end = url.find("://");
-  const std::size_t rest_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-  const auto last_slash = url.rfind('/');
-  const auto start =
-    url.find('?', last_slash == std::string_view::npos || last_slash < rest_start ? rest_start : last_slash);
+  std::size_t position = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  const auto userinfo_end = url.find_first_of("@/", position);
+  if (userinfo_end != std::string_view::npos && url[userinfo_end] == '@') {
+    position = userinfo_end + 1;
+  }
+  const auto start = url.find('?', position);
   return start == std::string_view::npos ? url.size() : start;
 }
 

@@ -234,6 +234,10 @@ read_env_file(const std::filesystem::path& path, const EnvironmentLookup& lookup
   if (!std::filesystem::exists(path, error)) {
     return std::nullopt;
   }
+  // Reading a directory "succeeds" with no content; say what is wrong instead.
+  if (std::filesystem::is_directory(path, error)) {
+    throw config_error(path.string() + " is a directory; a .env must be a file");
+  }
   std::string reason;
   const auto content = util::read_file(path, &reason);
   if (!content) {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -210,9 +211,11 @@ milliseconds
 attempt_timeout(const DatabaseUrl& url)
 {
   for (const auto& [keyword, value] : url.libpq_keywords) {
-    if (keyword == "connect_timeout" && !value.empty() && value != "0") {
+    long seconds = 0;
+    if (keyword == "connect_timeout" &&
+        std::from_chars(value.data(), value.data() + value.size(), seconds).ec == std::errc() && seconds > 0) {
       // libpq treats 1 as 2 seconds; here it is what it says.
-      return std::chrono::seconds(std::stoi(value));
+      return std::chrono::seconds(seconds);
     }
   }
   return k_default_attempt_timeout;

@@ -38,25 +38,25 @@ url_secret_spans(std::string_view url)
     }
   }
 
-  // Query parameters: `password=...` and `sslpassword=...`, up to the next `&`.
-  std::size_t position = query_start;
-  while (position < url.size()) {
-    const auto name_start = position + 1;
-    auto end = url.find('&', name_start);
-    if (end == std::string_view::npos) {
-      end = url.size();
-    }
-    const auto pair = url.substr(name_start, end - name_start);
-    const auto equals = pair.find('=');
-    if (equals != std::string_view::npos && equals + 1 < pair.size()) {
-      const auto name = pair.substr(0, equals);
-      for (const auto secret : k_secret_parameters) {
-        if (name == secret) {
-          spans.push_back({name_start + equals + 1, pair.size() - equals - 1});
+  // `password=...` and `sslpassword=...` up to the next `&`, wherever they
+  // follow a `?` or `&`: a query value may hold a `/` (host=/run/postgresql),
+  // so the query's start is not searched for here.
+  for (std::size_t separator = url.find_first_of("?&", rest_start); separator != std::string_view::npos;
+       separator = url.find_first_of("?&", separator + 1)) {
+    const auto name_start = separator + 1;
+    for (const auto secret : k_secret_parameters) {
+      if (url.substr(name_start).starts_with(secret) && name_start + secret.size() < url.size() &&
+          url[name_start + secret.size()] == '=') {
+        const auto value_start = name_start + secret.size() + 1;
+        auto value_end = url.find('&', value_start);
+        if (value_end == std::string_view::npos) {
+          value_end = url.size();
+        }
+        if (value_end > value_start) {
+          spans.push_back({value_start, value_end - value_start});
         }
       }
     }
-    position = end;
   }
   return spans;
 }
