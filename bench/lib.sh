@@ -139,7 +139,7 @@ bench_describe_postgres() {
 }
 
 bench_describe_machine() {
-  echo "Machine: $(nproc) CPUs, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
+  echo "Machine: $(nproc) CPUs, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
   echo "rastar-init: $RASTAR_INIT ($("$RASTAR_INIT" --version 2>&1 | head -1))"
 }
 
