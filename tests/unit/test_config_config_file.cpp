@@ -264,6 +264,14 @@ TEST_CASE("config::parse_config, YAML and structure errors")
   CHECK_CONFIG_ERROR("x-a: &a [1]\nservices:\n  bot:\n    <<: *a\n",
                      "config/rastar-init.yaml:1:10: services.bot.<<[0]: expected a map to merge (an alias like "
                      "*defaults), found the string \"1\"");
+  CHECK_CONFIG_ERROR("schema: \"a\\tb\nc\"\n\"x\\ny\": 1\n",
+                     "config/rastar-init.yaml:3:1: x\\ny: unknown key; the keys here are database, migrations, schema, "
+                     "services, shutdown_timeout, sighup, status, control");
+  CHECK_CONFIG_ERROR("database: {url: \"a\\tb\\x01\nc\"}\n",
+                     "config/rastar-init.yaml:1:17: database.url: DATABASE_URL is not a URL; it must look like "
+                     "postgresql://USER:PASSWORD@HOST:PORT/DATABASE or file:PATH");
+  CHECK_CONFIG_ERROR("sighup: \"re\\nload\\x7f\"\n",
+                     "config/rastar-init.yaml:1:9: sighup: \"re\\nload\\x7f\" is not one of forward, reload");
   CHECK_CONFIG_ERROR("services: [bot]\n", "config/rastar-init.yaml:1:11: services: expected a map, found a list");
 }
 
@@ -275,6 +283,9 @@ TEST_CASE("config::parse_config, database, migrations and supervisor errors")
   CHECK_CONFIG_ERROR("database:\n  url: postgresql://u:pa$5@db/app\n",
                      "config/rastar-init.yaml:2:25: database.url: \"$\" is not followed by a variable name; write "
                      "\"$$\" for a literal \"$\"");
+  CHECK_CONFIG_ERROR("database: {url: \"mysql://root:pw@db/app\"}\n",
+                     "config/rastar-init.yaml:1:17: database.url: DATABASE_URL: the scheme \"mysql:\" is not "
+                     "supported; use postgresql:// or file:");
   CHECK_CONFIG_ERROR("database: {wait_timeout: 10 sec}\n",
                      "config/rastar-init.yaml:1:26: database.wait_timeout: \"10 sec\" is not a duration; write it as "
                      "500ms, 10s, 15m, 1h or a number of seconds");
@@ -285,8 +296,9 @@ TEST_CASE("config::parse_config, database, migrations and supervisor errors")
                      "unixepoch-ms");
   CHECK_CONFIG_ERROR("database: {urll: x}\n",
                      "config/rastar-init.yaml:1:12: database.urll: unknown key; did you mean \"url\"?");
-  CHECK_CONFIG_ERROR("database: postgresql://db/app\n",
-                     "config/rastar-init.yaml:1:11: database: expected a map, found the string \"postgresql://db/app\"");
+  CHECK_CONFIG_ERROR("database: postgresql://app:s3cret@db/app\n",
+                     "config/rastar-init.yaml:1:11: database: expected a map, found the string "
+                     "\"postgresql://app:****@db/app\"");
   CHECK_CONFIG_ERROR("migrations: [a, b]\n",
                      "config/rastar-init.yaml:1:13: migrations: expected a directory or a map of provider: directory, "
                      "found a list");

@@ -178,6 +178,31 @@ TEST_CASE("db::verify_database, SQLite")
     CHECK(report.missing_columns[0].column == "last_seen_at");
   }
 
+  SUBCASE("the SQLite history keeps rows through RedefineTables and leaves foreign keys consistent")
+  {
+    apply_sqlite_migrations(file, 1);
+    {
+      SQLite::Database database(file.string(), SQLite::OPEN_READWRITE);
+      database.exec("INSERT INTO users (telegram_id, first_name, updated_at) VALUES (4242, 'Ada', CURRENT_TIMESTAMP);"
+                    "INSERT INTO Pack (id, slug, name, credits, price, updatedAt) "
+                    "VALUES ('p1', 'starter', 'Starter', 10, 50, CURRENT_TIMESTAMP);"
+                    "INSERT INTO Purchase (id, userId, packId, amount, currency) VALUES ('b1', 1, 'p1', 50, 'XTR');");
+    }
+    SQLite::Database database(file.string(), SQLite::OPEN_READWRITE);
+    for (std::size_t i = 1; i < k_migrations.size(); ++i) {
+      database.exec(test::read_file(k_example / "migrations-sqlite" / k_migrations[i] / "migration.sql"));
+    }
+    SQLite::Statement user(database, "SELECT telegram_id, first_name, mcp_enabled, last_seen_at IS NULL FROM users");
+    REQUIRE(user.executeStep());
+    CHECK(user.getColumn(0).getInt64() == 4242);
+    CHECK(user.getColumn(1).getString() == "Ada");
+    CHECK(user.getColumn(2).getInt() == 0);
+    CHECK(user.getColumn(3).getInt() == 1);
+    SQLite::Statement violations(database, "PRAGMA foreign_key_check");
+    CHECK_FALSE(violations.executeStep());
+    CHECK(database.execAndGet("SELECT count(*) FROM Purchase JOIN users ON users.id = Purchase.userId").getInt() == 1);
+  }
+
   SUBCASE("a missing file is reported as an empty database and is not created")
   {
     const auto report = db::verify_database(schema, url);
@@ -240,6 +265,9 @@ TEST_SUITE("postgres")
       CHECK(partial.missing_tables[0].schema == "public");
 
       apply_postgres_migrations(database, 1, 3);
+      CHECK(database.query("SELECT conname FROM pg_constraint WHERE contype = 'f' ORDER BY conname COLLATE \"C\"")
+            == std::vector<std::string>{"Purchase_packId_fkey", "Purchase_userId_fkey", "mcp_logs_user_id_fkey",
+                                        "sessions_user_id_fkey"});
       const auto report = db::verify_database(schema, url);
       CHECK(report.complete());
       CHECK(db::render_verify_text(report) == "All 6 tables and 51 columns exist in " + url.redacted + ".\n");

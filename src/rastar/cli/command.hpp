@@ -28,4 +28,8 @@ add_db_commands(CLI::App& app, ChosenCommand& chosen);
 void
 add_config_commands(CLI::App& app, ChosenCommand& chosen);
 
+// `run`: the supervisor, and `run -- CMD ARGS...` as a tini drop-in.
+void
+add_run_command(CLI::App& app, ChosenCommand& chosen);
+
 } // namespace rastar::cli

@@ -2,12 +2,15 @@
 #include <rastar/cli/exit_codes_help.hpp>
 #include <rastar/util/error.hpp>
 #include <rastar/util/logging.hpp>
+#include <rastar/util/argv_scrub.hpp>
 #include <rastar/util/signals.hpp>
 
 #include <fmt/core.h>
 
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
 
 int
 rastar_main(int argc, char** argv)
@@ -15,6 +18,15 @@ rastar_main(int argc, char** argv)
   using namespace rastar;
   // D2: before anything else, so no signal is lost or acted on by default.
   util::block_signals();
+
+  // D5: parse a private copy, then hide any password given with --url from
+  // `ps` by overwriting it in the argv the kernel shows.
+  const std::vector<std::string> arguments(argv, argv + argc);
+  std::vector<const char*> argument_pointers;
+  for (const auto& argument : arguments) {
+    argument_pointers.push_back(argument.c_str());
+  }
+  util::scrub_url_passwords(argc, argv);
 
   CLI::App app{"rastar-init: the Rastar container entrypoint: waits for the database, applies "
                "Prisma migrations, seeds, and supervises the apps as PID 1.",
@@ -29,10 +41,13 @@ rastar_main(int argc, char** argv)
   cli::ChosenCommand chosen;
   cli::add_wait_command(app, chosen);
   cli::add_config_commands(app, chosen);
+  cli::add_migrate_commands(app, chosen);
+  cli::add_db_commands(app, chosen);
+  cli::add_run_command(app, chosen);
   // COMMANDS
 
   try {
-    app.parse(argc, argv);
+    app.parse(argc, argument_pointers.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -4,10 +4,7 @@
 #include <rastar/config/signal_names.hpp>
 #include <rastar/db/database_url.hpp>
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
 #include <yaml-cpp/yaml.h>
-#pragma GCC diagnostic pop
 
 #include <algorithm>
 #include <cctype>

@@ -2,6 +2,7 @@
 
 #include <rastar/config/did_you_mean.hpp>
 #include <rastar/config/duration.hpp>
+#include <rastar/db/database_url.hpp>
 #include <rastar/util/error.hpp>
 
 #include <fmt/format.h>
@@ -27,15 +28,42 @@ join(const std::vector<std::string>& items, std::string_view separator)
   return result;
 }
 
-// A scalar as it appears in a message: quoted, and cut short when long.
+} // namespace
+
 std::string
-quoted(std::string_view text)
+printable(std::string_view text)
 {
+  // An error is one line: control characters from the file are spelt out.
+  std::string result;
+  for (const char c : text) {
+    if (c == '\n') {
+      result += "\\n";
+    } else if (c == '\t') {
+      result += "\\t";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      result += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      result += c;
+    }
+  }
+  return result;
+}
+
+namespace {
+
+// A scalar as it appears in a message: quoted, one line, cut short when
+// long, and with the password of anything URL-like masked.
+std::string
+quote_value(std::string_view raw)
+{
+  const std::string text = raw.find("://") != std::string_view::npos || raw.find("password=") != std::string_view::npos
+                             ? db::redact_database_url(raw)
+                             : std::string(raw);
   constexpr std::size_t k_limit = 60;
   if (text.size() > k_limit) {
-    return fmt::format("\"{}…\"", text.substr(0, k_limit));
+    return fmt::format("\"{}…\"", printable(text.substr(0, k_limit)));
   }
-  return fmt::format("\"{}\"", text);
+  return fmt::format("\"{}\"", printable(text));
 }
 
 } // namespace
@@ -60,15 +88,15 @@ void
 YamlDocument::fail(const YAML::Mark& mark, std::string_view key_path, const std::string& message) const
 {
   if (key_path.empty()) {
-    throw config_error(fmt::format("{}: {}", position(mark), message));
+    throw config_error(fmt::format("{}: {}", position(mark), printable(message)));
   }
-  throw config_error(fmt::format("{}: {}: {}", position(mark), key_path, message));
+  throw config_error(fmt::format("{}: {}: {}", position(mark), printable(key_path), printable(message)));
 }
 
 void
 YamlDocument::warn(const YAML::Mark& mark, std::string_view key_path, const std::string& message)
 {
-  m_warnings.push_back(fmt::format("{}: {}: {}", position(mark), key_path, message));
+  m_warnings.push_back(fmt::format("{}: {}: {}", position(mark), printable(key_path), printable(message)));
 }
 
 YamlValue::YamlValue(YamlDocument& document, YAML::Node node, std::string path, YAML::Mark key_mark)
@@ -131,7 +159,7 @@ YamlValue::fail_type(std::string_view expected) const
 {
   std::string found = "nothing";
   if (is_scalar()) {
-    found = "the string " + quoted(m_node.Scalar());
+    found = "the string " + quote_value(m_node.Scalar());
   } else if (is_sequence()) {
     found = "a list";
   } else if (is_map()) {
@@ -188,7 +216,7 @@ YamlValue::duration(bool allow_zero) const
   const auto parsed = parse_duration(text);
   if (!parsed) {
     fail(fmt::format("{} is not a duration; write it as 500ms, 10s, 15m, 1h or a number of seconds",
-                     quoted(text)));
+                     quote_value(text)));
   }
   if (!allow_zero && parsed->count() == 0) {
     fail("must be longer than 0s");
@@ -207,7 +235,7 @@ YamlValue::integer(long long minimum, long long maximum) const
   }
   const auto [end, error] = std::from_chars(begin, text.data() + text.size(), number);
   if (text.empty() || error == std::errc::invalid_argument || end != text.data() + text.size()) {
-    fail(fmt::format("{} is not a whole number", quoted(text)));
+    fail(fmt::format("{} is not a whole number", quote_value(text)));
   }
   if (error == std::errc::result_out_of_range || number < minimum || number > maximum) {
     fail(fmt::format("{} is not between {} and {}", text, minimum, maximum));
@@ -225,7 +253,7 @@ YamlValue::boolean() const
   if (text == "false" || text == "False" || text == "FALSE") {
     return false;
   }
-  fail(fmt::format("{} is not true or false", quoted(text)));
+  fail(fmt::format("{} is not true or false", quote_value(text)));
 }
 
 std::size_t
@@ -237,7 +265,7 @@ YamlValue::choice(const std::vector<std::string>& options) const
       return i;
     }
   }
-  fail(fmt::format("{} is not one of {}", quoted(text), join(options, ", ")));
+  fail(fmt::format("{} is not one of {}", quote_value(text), join(options, ", ")));
 }
 
 std::vector<YamlValue>
@@ -281,14 +309,17 @@ YamlValue::collect_entries(int merge_depth) const
   std::vector<YamlValue> merges;
   std::map<std::string, YAML::Mark> seen;
   for (auto it = m_node.begin(); it != m_node.end(); ++it) {
-    const YAML::Node& key = it->first;
+    // Copies: the iterator's `->` yields a temporary pair, so a reference to
+    // `it->first` dangles at the end of the statement.
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
     if (!key.IsScalar()) {
       YamlValue(*m_document, key, m_path, key.Mark()).fail_type("a name as the key");
     }
     const std::string& name = key.Scalar();
     const std::string path = m_path.empty() ? name : m_path + "." + name;
     if (name == "<<" && key.Tag() == "?") {
-      merges.emplace_back(*m_document, it->second, path, key.Mark());
+      merges.emplace_back(*m_document, value, path, key.Mark());
       continue;
     }
     if (const auto previous = seen.find(name); previous != seen.end()) {
@@ -296,7 +327,7 @@ YamlValue::collect_entries(int merge_depth) const
                        fmt::format("duplicate key (first at line {})", previous->second.line + 1));
     }
     seen.emplace(name, key.Mark());
-    result.emplace_back(name, YamlValue(*m_document, it->second, path, key.Mark()));
+    result.emplace_back(name, YamlValue(*m_document, value, path, key.Mark()));
   }
   // `<<: *defaults` or `<<: [*a, *b]`: earlier sources win, as YAML's merge key says.
   for (const auto& merge : merges) {

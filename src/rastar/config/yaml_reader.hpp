@@ -2,12 +2,7 @@
 
 #include <rastar/config/env_expansion.hpp>
 
-// GCC 12 reports a false -Wdangling-pointer inside yaml-cpp 0.7's node
-// accessors once they are inlined (the node memory outlives the pointer).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
 #include <yaml-cpp/yaml.h>
-#pragma GCC diagnostic pop
 
 #include <chrono>
 #include <optional>
@@ -69,6 +64,11 @@ private:
 };
 
 class YamlMap;
+
+// `text` with newlines, tabs and other control characters written as \n,
+// \t and \xNN, so a message quoting the file stays on one line.
+std::string
+printable(std::string_view text);
 
 // A value in the document with its key path.
 class YamlValue

@@ -63,6 +63,11 @@ public:
   virtual std::string
   describe() const = 0;
 
+  // "PostgreSQL 15.18 (Debian 15.18-0+deb12u1)" or "SQLite 3.40.1": the
+  // server's version, or the library's; empty when not connected.
+  virtual std::string
+  server_version() const = 0;
+
   // Whether the database (the PostgreSQL schema, the SQLite file) exists at all.
   virtual bool
   exists() = 0;

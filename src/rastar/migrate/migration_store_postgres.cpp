@@ -286,6 +286,12 @@ public:
   std::string
   describe() const override;
 
+  std::string
+  server_version() const override
+  {
+    return m_server_version_text;
+  }
+
   bool
   exists() override;
 
@@ -384,6 +390,7 @@ private:
   std::unique_ptr<PgSession> m_session; // null: read-only on a database that does not exist
   bool m_schema_exists = false;
   int m_server_version = 0;
+  std::string m_server_version_text;
   bool m_cockroachdb = false;
   bool m_locked = false;
 };
@@ -401,6 +408,7 @@ PostgresStore::PostgresStore(const db::DatabaseUrl& url, const StoreOptions& opt
     m_schema_exists = setup.text(0, 0) == "t";
     m_cockroachdb = setup.text(0, 1).find("CockroachDB") != std::string::npos;
     m_server_version = std::stoi(setup.text(0, 2));
+    m_server_version_text = setup.text(0, 1).substr(0, setup.text(0, 1).find(" on "));
     if (!m_schema_exists && !m_options.read_only) {
       try {
         m_session->exec("CREATE SCHEMA " + quote_identifier(m_url.schema));

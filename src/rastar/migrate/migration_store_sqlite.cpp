@@ -359,6 +359,12 @@ public:
     return fmt::format("SQLite database {}", m_path.string());
   }
 
+  std::string
+  server_version() const override
+  {
+    return std::string("SQLite ") + sqlite3_libversion();
+  }
+
   bool
   exists() override
   {

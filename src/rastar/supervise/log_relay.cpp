@@ -1,0 +1,150 @@
+#include <rastar/supervise/log_relay.hpp>
+
+#include <rastar/util/time.hpp>
+
+#include <boost/asio/read.hpp>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+namespace rastar::supervise {
+
+std::string
+format_line(config::LogFormat format, const std::string& service, const std::string& stream,
+            std::string_view line)
+{
+  switch (format) {
+  case config::LogFormat::raw: return std::string(line) + "\n";
+  case config::LogFormat::json: {
+    const nlohmann::json object = {
+      {"service", service}, {"stream", stream}, {"time", util::iso8601_utc(util::now_utc())}, {"line", line}};
+    // A split line may cut a UTF-8 sequence: replace the broken bytes rather than throw.
+    return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  }
+  case config::LogFormat::prefixed: break;
+  }
+  std::string text;
+  text.reserve(service.size() + line.size() + 4);
+  text.append("[").append(service).append("] ").append(line).append("\n");
+  return text;
+}
+
+LogRelay::LogRelay(boost::asio::io_context& io, OutputWriter& writer, std::string service, std::string stream,
+                   int fd, config::LogFormat format, std::size_t max_line_bytes)
+  : m_pipe(io, fd),
+    m_writer(writer),
+    m_service(std::move(service)),
+    m_stream(std::move(stream)),
+    m_format(format),
+    m_max_line_bytes(max_line_bytes == 0 ? 16384 : max_line_bytes)
+{
+}
+
+void
+LogRelay::start(std::function<void()> on_end)
+{
+  m_on_end = std::move(on_end);
+  read_more();
+}
+
+void
+LogRelay::read_more()
+{
+  m_pipe.async_read_some(boost::asio::buffer(m_buffer), [this](const boost::system::error_code& error,
+                                                               std::size_t size) {
+    if (error == boost::asio::error::operation_aborted) {
+      return;
+    }
+    consume(m_buffer.data(), size);
+    if (error) {
+      finish();
+      return;
+    }
+    read_more();
+  });
+}
+
+void
+LogRelay::drain()
+{
+  if (m_ended) {
+    return;
+  }
+  while (true) {
+    const ssize_t size = ::read(m_pipe.native_handle(), m_buffer.data(), m_buffer.size());
+    if (size > 0) {
+      consume(m_buffer.data(), static_cast<std::size_t>(size));
+      continue;
+    }
+    if (size < 0 && errno == EINTR) {
+      continue;
+    }
+    break; // end of file, or a straggler still holds the pipe open with nothing in it
+  }
+  finish();
+}
+
+void
+LogRelay::consume(const char* data, std::size_t size)
+{
+  std::string_view chunk(data, size);
+  while (!chunk.empty()) {
+    const auto newline = chunk.find('\n');
+    if (newline == std::string_view::npos) {
+      m_partial.append(chunk);
+      break;
+    }
+    if (m_partial.empty()) {
+      // A newline right after a piece split at the limit ends that line; it
+      // is not an empty line of its own.
+      if (newline != 0 || !m_just_split) {
+        emit(chunk.substr(0, newline));
+      }
+    } else {
+      m_partial.append(chunk.substr(0, newline));
+      emit(m_partial);
+      m_partial.clear();
+    }
+    m_just_split = false;
+    chunk.remove_prefix(newline + 1);
+  }
+  // A line longer than the limit goes out in pieces as it arrives.
+  while (m_partial.size() >= m_max_line_bytes) {
+    emit(std::string_view(m_partial).substr(0, m_max_line_bytes));
+    m_partial.erase(0, m_max_line_bytes);
+    m_just_split = true;
+  }
+}
+
+void
+LogRelay::finish()
+{
+  if (m_ended) {
+    return;
+  }
+  m_ended = true;
+  if (!m_partial.empty()) {
+    emit(m_partial);
+    m_partial.clear();
+  }
+  boost::system::error_code ignored;
+  m_pipe.cancel(ignored);
+  m_pipe.close(ignored);
+  if (m_on_end) {
+    auto on_end = std::move(m_on_end);
+    on_end();
+  }
+}
+
+void
+LogRelay::emit(std::string_view line)
+{
+  while (line.size() > m_max_line_bytes) {
+    m_writer.write(m_stream == "stderr" ? 2 : 1, format_line(m_format, m_service, m_stream,
+                                                               line.substr(0, m_max_line_bytes)));
+    line.remove_prefix(m_max_line_bytes);
+  }
+  m_writer.write(m_stream == "stderr" ? 2 : 1, format_line(m_format, m_service, m_stream, line));
+}
+
+} // namespace rastar::supervise

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <rastar/config/service_config.hpp>
+#include <rastar/supervise/output_writer.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <array>
+#include <functional>
+#include <string>
+
+// Relays one output stream of one service to rastar-init's own, line by line
+// (pid1.md §6.6): read without blocking in the supervisor's loop, each whole
+// line written as it arrives with the service's name, a line longer than
+// max_line_bytes split into pieces of that size.
+
+namespace rastar::supervise {
+
+// One line as it is written out: `[name] line\n`, a JSON object
+// {"service","stream","time","line"} per line, or the line alone (raw).
+std::string
+format_line(config::LogFormat format, const std::string& service, const std::string& stream,
+            std::string_view line);
+
+class LogRelay
+{
+public:
+  // Takes ownership of `fd`, a non-blocking pipe's read end; `stream` is
+  // "stdout" or "stderr" and chooses rastar-init's stream too.
+  LogRelay(boost::asio::io_context& io, OutputWriter& writer, std::string service, std::string stream,
+           int fd, config::LogFormat format, std::size_t max_line_bytes);
+
+  // Starts reading; `on_end` runs once the pipe reached end of file.
+  void
+  start(std::function<void()> on_end);
+
+  // Reads, without waiting, whatever the pipe still holds and writes it
+  // out with any partial last line (used before rastar-init exits).
+  void
+  drain();
+
+  bool
+  ended() const
+  {
+    return m_ended;
+  }
+
+private:
+  void
+  read_more();
+
+  void
+  consume(const char* data, std::size_t size);
+
+  void
+  finish();
+
+  void
+  emit(std::string_view line);
+
+  boost::asio::posix::stream_descriptor m_pipe;
+  OutputWriter& m_writer;
+  std::string m_service;
+  std::string m_stream;
+  config::LogFormat m_format;
+  std::size_t m_max_line_bytes;
+  std::string m_partial;
+  std::array<char, 65536> m_buffer{};
+  std::function<void()> m_on_end;
+  bool m_ended = false;
+  bool m_just_split = false;
+};
+
+} // namespace rastar::supervise
