@@ -9,6 +9,9 @@ export LC_ALL=C
 
 # shellcheck source=../tests/throwaway-postgres.sh
 source "$REPO_DIR/tests/throwaway-postgres.sh"
+# psql itself: Debian's /usr/bin/psql is a Perl wrapper that adds tens of
+# milliseconds to every start, which would flatter rastar-init.
+PSQL=${PSQL:-$PG_BIN/psql}
 
 # Removes the work directory and stops the server this script started.
 bench_cleanup() {
@@ -116,7 +119,7 @@ bench_url_for() {
 }
 
 bench_psql() {
-  psql -X -q -At -v ON_ERROR_STOP=1 "$@"
+  "$PSQL" -X -q -At -v ON_ERROR_STOP=1 "$@"
 }
 
 # Prints the server's version, the settings that differ from PostgreSQL's
@@ -140,16 +143,16 @@ bench_describe_postgres() {
 
 bench_describe_machine() {
   echo "Machine: $(nproc) CPUs, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
-  echo "rastar-init: $RASTAR_INIT ($("$RASTAR_INIT" --version 2>&1 | head -1))"
+  echo "rastar-init: $RASTAR_INIT ($("$RASTAR_INIT" --version 2>&1 | head -1)); psql: $PSQL"
 }
 
 # Runs "$@" with its output in $BENCH_WORK/last.log and sets BENCH_ELAPSED_US
 # to its wall time in microseconds (no fork to read the clock). Stops the
 # benchmark with the command's output when it fails.
 bench_time() {
-  local start=$EPOCHREALTIME
-  "$@" >"$BENCH_WORK/last.log" 2>&1
-  local status=$? end=$EPOCHREALTIME
+  local start=$EPOCHREALTIME status=0
+  "$@" >"$BENCH_WORK/last.log" 2>&1 || status=$?
+  local end=$EPOCHREALTIME
   if [ $status -ne 0 ]; then
     tail -20 "$BENCH_WORK/last.log" >&2
     bench_die "exit $status from: $*"

@@ -54,16 +54,20 @@ old_loop_runs_for() {
 
 # --- the tools, each given the database and a generated data set -----------
 
-rastar_deploy() {
+rastar_deploy_postgresql() {
   DATABASE_URL=$1 "$RASTAR_INIT" migrate deploy --migrations "$2/migrations"
 }
 
+rastar_deploy_sqlite() {
+  DATABASE_URL=file:$1 "$RASTAR_INIT" migrate deploy --migrations "$2/migrations"
+}
+
 floor_tx_postgres() {
-  psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f "$2/floor-tx.psql"
+  "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$1" -f "$2/floor-tx.psql"
 }
 
 one_tx_postgres() {
-  psql -X -q -1 -v ON_ERROR_STOP=1 -d "$1" -f "$2/all.sql"
+  "$PSQL" -X -q -1 -v ON_ERROR_STOP=1 -d "$1" -f "$2/all.sql"
 }
 
 readonly PRISMA_TABLE_POSTGRES='CREATE TABLE IF NOT EXISTS _prisma_migrations (
@@ -79,14 +83,14 @@ readonly PRISMA_TABLE_POSTGRES='CREATE TABLE IF NOT EXISTS _prisma_migrations (
 
 old_loop_postgres() {
   local url=$1 migration name applied checksum
-  psql -X -q -v ON_ERROR_STOP=1 -d "$url" -c "$PRISMA_TABLE_POSTGRES"
+  "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$url" -c "$PRISMA_TABLE_POSTGRES"
   for migration in "$2"/migrations/*/; do
     name=$(basename "$migration")
-    applied=$(psql -X -At -v ON_ERROR_STOP=1 -d "$url" -c "SELECT 1 FROM _prisma_migrations
+    applied=$("$PSQL" -X -At -v ON_ERROR_STOP=1 -d "$url" -c "SELECT 1 FROM _prisma_migrations
       WHERE migration_name = '$name' AND finished_at IS NOT NULL AND rolled_back_at IS NULL")
     [ -n "$applied" ] && continue
     checksum=$(sha256sum <"$migration/migration.sql")
-    psql -X -q -1 -v ON_ERROR_STOP=1 -d "$url" -f "$migration/migration.sql" \
+    "$PSQL" -X -q -1 -v ON_ERROR_STOP=1 -d "$url" -f "$migration/migration.sql" \
       -c "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
           VALUES (gen_random_uuid(), '${checksum%% *}', now(), '$name', 1)"
   done
@@ -228,11 +232,11 @@ measure() {
   local -A functions
   if [ "$backend" = postgresql ]; then
     tools=(rastar-init floor-tx one-tx old-loop)
-    functions=([rastar-init]=rastar_deploy [floor-tx]=floor_tx_postgres [one-tx]=one_tx_postgres
+    functions=([rastar-init]=rastar_deploy_postgresql [floor-tx]=floor_tx_postgres [one-tx]=one_tx_postgres
       [old-loop]=old_loop_postgres)
   else
     tools=(rastar-init floor-tx one-tx dbmate old-loop)
-    functions=([rastar-init]=rastar_deploy [floor-tx]=floor_tx_sqlite [one-tx]=one_tx_sqlite [dbmate]=dbmate_sqlite
+    functions=([rastar-init]=rastar_deploy_sqlite [floor-tx]=floor_tx_sqlite [one-tx]=one_tx_sqlite [dbmate]=dbmate_sqlite
       [old-loop]=old_loop_sqlite)
   fi
   local runs loop_runs round i tool

@@ -41,7 +41,7 @@ median_of() {
 # The applied state and the commands compared, per backend.
 pg_deploy() { DATABASE_URL=$TARGET_PG "$RASTAR_INIT" migrate deploy --migrations "$DATA/postgresql/migrations"; }
 pg_status() { DATABASE_URL=$TARGET_PG "$RASTAR_INIT" migrate status --migrations "$DATA/postgresql/migrations"; }
-pg_select() { psql -X -d "$TARGET_PG" -c 'select 1'; }
+pg_select() { "$PSQL" -X -d "$TARGET_PG" -c 'select 1'; }
 sqlite_deploy() { DATABASE_URL=file:$TARGET_SQLITE "$RASTAR_INIT" migrate deploy --migrations "$DATA/sqlite/migrations"; }
 sqlite_status() { DATABASE_URL=file:$TARGET_SQLITE "$RASTAR_INIT" migrate status --migrations "$DATA/sqlite/migrations"; }
 sqlite_select() { sqlite3 "$TARGET_SQLITE" 'select 1'; }

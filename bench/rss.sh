@@ -61,7 +61,7 @@ main() {
     pg_deploy+=("$(DATABASE_URL=$url peak_rss "$RASTAR_INIT" migrate deploy --migrations "$data/postgresql/migrations")")
     pg_noop+=("$(DATABASE_URL=$url peak_rss "$RASTAR_INIT" migrate deploy --migrations "$data/postgresql/migrations")")
     bench_psql "$BENCH_DATABASE_URL" -c "DROP DATABASE $name" -c "CREATE DATABASE $name"
-    psql_rss+=("$(peak_rss psql -X -q -1 -v ON_ERROR_STOP=1 -d "$url" -f "$data/postgresql.sql")")
+    psql_rss+=("$(peak_rss "$PSQL" -X -q -1 -v ON_ERROR_STOP=1 -d "$url" -f "$data/postgresql.sql")")
     bench_psql "$BENCH_DATABASE_URL" -c "DROP DATABASE $name"
 
     file="$BENCH_WORK/rss-$run.db"
