@@ -138,6 +138,8 @@ bench_describe_postgres() {
     'max_wal_size', 'min_wal_size')")"
   if [ "${BENCH_STARTED_POSTGRES:-}" = 1 ]; then
     echo "  (a throwaway server with initdb's configuration; data on $(df --output=fstype "$THROWAWAY_PG_DIR" | tail -1))"
+  elif [ -n "${BENCH_SERVER_NOTE:-}" ]; then
+    echo "  ($BENCH_SERVER_NOTE)"
   fi
 }
 

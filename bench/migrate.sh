@@ -17,7 +17,7 @@
 # Environment: RASTAR_BENCH_DATABASE_URL (a superuser URL; default: start a
 # throwaway server with PostgreSQL's default settings), RASTAR_INIT (the
 # binary; default build/rastar-init), BENCH_SIZES ("1 50 500"), BENCH_RUNS
-# (runs per size, default 15 / 5 / 5), BENCH_TOOLS (a subset of "rastar-init
+# (runs per size, default 11 / 5 / 3), BENCH_TOOLS (a subset of "rastar-init
 # floor-tx one-tx dbmate old-loop"), BENCH_SAMPLES (append every sample to
 # this file as TSV).
 set -euo pipefail
@@ -32,9 +32,9 @@ runs_for() {
     return
   fi
   case $1 in
-    1) echo 15 ;;
+    1) echo 11 ;;
     50) echo 5 ;;
-    *) echo 5 ;;
+    *) echo 3 ;;
   esac
 }
 
@@ -46,6 +46,8 @@ old_loop_runs_for() {
   runs=$(runs_for "$1")
   if [ "$1" -ge 500 ]; then
     runs=1
+  elif [ "$runs" -gt 5 ]; then
+    runs=5
   elif [ "$1" -ge 50 ] && [ "$runs" -gt 3 ]; then
     runs=3
   fi

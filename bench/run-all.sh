@@ -14,6 +14,9 @@ bench_install_dbmate
 bench_find_rastar_init
 bench_start_postgres
 export RASTAR_BENCH_DATABASE_URL=$BENCH_DATABASE_URL
+if [ "${BENCH_STARTED_POSTGRES:-}" = 1 ]; then
+  export BENCH_SERVER_NOTE="a throwaway server with initdb's configuration; data on $(df --output=fstype "$THROWAWAY_PG_DIR" | tail -1)"
+fi
 
 started=$EPOCHREALTIME
 "$BENCH_DIR/migrate.sh"
