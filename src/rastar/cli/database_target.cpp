@@ -121,6 +121,7 @@ resolve_target(const TargetOptions& options)
   const auto source = db::find_database_url(request);
   target.url = db::parse_database_url(source.url, fs::current_path());
   spdlog::debug("database URL from {}: {}", source.origin, target.url.redacted);
+  warn_about_url(source.url, target.url, target.schema);
 
   if (!options.migrations.empty()) {
     target.migrations = fs::absolute(options.migrations);
@@ -133,6 +134,29 @@ resolve_target(const TargetOptions& options)
   }
   target.lock_timeout = lock_timeout_from(options.lock_timeout, file);
   return target;
+}
+
+void
+warn_about_url(std::string_view written, const db::DatabaseUrl& url, const std::optional<fs::path>& schema)
+{
+  for (const auto& warning : url.warnings) {
+    spdlog::warn("{}", warning);
+  }
+  if (url.provider != db::Provider::sqlite || !schema) {
+    return;
+  }
+  const auto path_part = written.substr(written.starts_with("file://") ? 7 : 5);
+  const fs::path relative{std::string(path_part.substr(0, path_part.find('?')))};
+  if (relative.is_absolute()) {
+    return;
+  }
+  const auto beside_schema = (fs::absolute(*schema).parent_path() / relative).lexically_normal();
+  std::error_code error;
+  if (fs::exists(beside_schema, error) && !fs::exists(url.sqlite_path, error)) {
+    spdlog::warn("{} is relative to the working directory and names {}, which does not exist; {} (beside the "
+                 "schema, where the Prisma CLI looks) does",
+                 std::string(written), url.sqlite_path.string(), beside_schema.string());
+  }
 }
 
 std::unique_ptr<migrate::MigrationStore>
