@@ -76,13 +76,6 @@ error_line(const CommandResult& result)
   return start == std::string::npos ? "" : result.err.substr(start);
 }
 
-std::string
-error_line(const std::string& err)
-{
-  const auto start = err.find("rastar-init: error: ");
-  return start == std::string::npos ? "" : err.substr(start);
-}
-
 const std::string k_examples = std::string(RASTAR_SOURCE_DIR) + "/examples/rastar";
 
 } // namespace
