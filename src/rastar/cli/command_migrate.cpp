@@ -116,10 +116,12 @@ add_migrate_commands(CLI::App& app, ChosenCommand& chosen)
   auto rolled_back = std::make_shared<std::string>();
   auto* resolve = migrate->add_subcommand("resolve", "Mark a failed migration as applied or rolled back");
   add_target_options(*resolve, *resolve_options);
-  auto* applied_option = resolve->add_option("--applied", *applied, "Record NAME as applied (also baselines)");
-  auto* rolled_back_option = resolve->add_option("--rolled-back", *rolled_back, "Mark NAME's failed run as rolled back");
-  applied_option->excludes(rolled_back_option);
-  resolve->require_option(1);
+  // The group counts only these two: require_option on the command itself
+  // would count --url, --migrations … too and refuse every real invocation.
+  auto* action = resolve->add_option_group("action", "Exactly one of");
+  action->add_option("--applied", *applied, "Record NAME as applied (also baselines)");
+  action->add_option("--rolled-back", *rolled_back, "Mark NAME's failed run as rolled back");
+  action->require_option(1);
   resolve->callback([&chosen, resolve_options, applied, rolled_back] {
     chosen.action = [resolve_options, applied, rolled_back] {
       return run_resolve(*resolve_options, *applied, *rolled_back);

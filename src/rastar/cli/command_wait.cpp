@@ -1,4 +1,5 @@
 #include <rastar/cli/command.hpp>
+#include <rastar/cli/database_target.hpp>
 
 #include <rastar/db/database_source.hpp>
 #include <rastar/db/database_url.hpp>
@@ -25,29 +26,6 @@ struct WaitArguments
   bool create_database = false;
 };
 
-// D7: a relative file: path means the working directory; the Prisma CLI reads
-// it beside the schema. When only the schema-relative file exists, say so.
-void
-warn_about_schema_relative_sqlite(std::string_view url, const db::DatabaseUrl& parsed, const std::string& schema)
-{
-  if (parsed.provider != db::Provider::sqlite || schema.empty()) {
-    return;
-  }
-  const auto written = url.substr(url.starts_with("file://") ? 7 : 5);
-  const std::filesystem::path relative{std::string(written.substr(0, written.find('?')))};
-  if (relative.is_absolute()) {
-    return;
-  }
-  const auto beside_schema =
-    (std::filesystem::absolute(schema).parent_path() / relative).lexically_normal();
-  std::error_code error;
-  if (std::filesystem::exists(beside_schema, error) && !std::filesystem::exists(parsed.sqlite_path, error)) {
-    spdlog::warn("{} is relative to the working directory and names {}, which does not exist; {} (beside the "
-                 "schema, where the Prisma CLI looks) does",
-                 std::string(url), parsed.sqlite_path.string(), beside_schema.string());
-  }
-}
-
 int
 run_wait(const WaitArguments& arguments, bool url_given)
 {
@@ -61,10 +39,8 @@ run_wait(const WaitArguments& arguments, bool url_given)
   const auto source = db::find_database_url(request);
   const auto url = db::parse_database_url(source.url, std::filesystem::current_path());
   spdlog::debug("database URL from {}: {}", source.origin, url.redacted);
-  for (const auto& warning : url.warnings) {
-    spdlog::warn("{}", warning);
-  }
-  warn_about_schema_relative_sqlite(source.url, url, arguments.schema);
+  warn_about_url(source.url, url,
+                 arguments.schema.empty() ? std::nullopt : std::optional<std::filesystem::path>(arguments.schema));
 
   db::WaitOptions options;
   options.timeout = std::chrono::milliseconds(std::llround(arguments.timeout_seconds * 1000));

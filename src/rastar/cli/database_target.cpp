@@ -63,26 +63,6 @@ lock_timeout_from(const std::string& flag, const std::optional<config::Config>& 
   return std::chrono::minutes(15);
 }
 
-// D7: a relative `file:` path means the working directory here, but the
-// schema's directory to the Prisma CLI. When only the latter exists, the user
-// probably expects it: say which file is used, and where the other one is.
-void
-warn_about_schema_relative_file(const DatabaseTarget& target)
-{
-  if (target.url.provider != db::Provider::sqlite || !target.schema) {
-    return;
-  }
-  const auto schema_relative = db::parse_database_url(target.source_url, target.schema->parent_path()).sqlite_path;
-  std::error_code error;
-  if (schema_relative != target.url.sqlite_path && fs::exists(schema_relative, error) &&
-      !fs::exists(target.url.sqlite_path, error)) {
-    spdlog::warn("{} does not exist, but {} does: rastar-init resolves a relative file: URL against its working "
-                 "directory, as the apps do, while the Prisma CLI resolves it against the schema's directory. "
-                 "Run rastar-init from the apps' directory, or give an absolute path.",
-                 target.url.sqlite_path.string(), schema_relative.string());
-  }
-}
-
 } // namespace
 
 void
@@ -148,11 +128,8 @@ resolve_target(const TargetOptions& options, const std::optional<config::Config>
   const auto source = db::find_database_url(request);
   target.url = db::parse_database_url(source.url, fs::current_path());
   target.source_url = source.url;
-  for (const auto& warning : target.url.warnings) {
-    spdlog::warn("{}", warning);
-  }
-  warn_about_schema_relative_file(target);
   spdlog::debug("database URL from {}: {}", source.origin, target.url.redacted);
+  warn_about_url(source.url, target.url, target.schema);
 
   if (!options.migrations.empty()) {
     target.migrations = fs::absolute(options.migrations);
@@ -165,6 +142,29 @@ resolve_target(const TargetOptions& options, const std::optional<config::Config>
   }
   target.lock_timeout = lock_timeout_from(options.lock_timeout, file);
   return target;
+}
+
+void
+warn_about_url(std::string_view written, const db::DatabaseUrl& url, const std::optional<fs::path>& schema)
+{
+  for (const auto& warning : url.warnings) {
+    spdlog::warn("{}", warning);
+  }
+  if (url.provider != db::Provider::sqlite || !schema) {
+    return;
+  }
+  const auto path_part = written.substr(written.starts_with("file://") ? 7 : 5);
+  const fs::path relative{std::string(path_part.substr(0, path_part.find('?')))};
+  if (relative.is_absolute()) {
+    return;
+  }
+  const auto beside_schema = (fs::absolute(*schema).parent_path() / relative).lexically_normal();
+  std::error_code error;
+  if (fs::exists(beside_schema, error) && !fs::exists(url.sqlite_path, error)) {
+    spdlog::warn("{} is relative to the working directory and names {}, which does not exist; {} (beside the "
+                 "schema, where the Prisma CLI looks) does",
+                 std::string(written), url.sqlite_path.string(), beside_schema.string());
+  }
 }
 
 std::unique_ptr<migrate::MigrationStore>

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 // What the database commands (wait, migrate …, db …) act on, from the flags,
 // a config file named with --config or RASTAR_INIT_CONFIG, and the
@@ -49,6 +50,12 @@ resolve_target(const TargetOptions& options);
 // The same with the config file already loaded (`run` reads it once).
 DatabaseTarget
 resolve_target(const TargetOptions& options, const std::optional<config::Config>& file);
+
+// Logs the URL's warnings and, for a relative `file:` path (D7: the working
+// directory) that names no file while the same path beside `schema` (where
+// the Prisma CLI looks) does, a warning naming both.
+void
+warn_about_url(std::string_view written, const db::DatabaseUrl& url, const std::optional<std::filesystem::path>& schema);
 
 // Opens the store for the target's provider.
 std::unique_ptr<migrate::MigrationStore>

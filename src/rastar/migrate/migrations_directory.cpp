@@ -4,6 +4,7 @@
 #include <rastar/util/error.hpp>
 #include <rastar/util/file.hpp>
 #include <rastar/util/sha256.hpp>
+#include <rastar/util/utf8.hpp>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -44,6 +45,16 @@ read_migrations_directory(const fs::path& path)
     migration.name = entry.path().filename().string();
     migration.directory = entry.path();
     migration.script = util::read_file(migration.script_path(), nullptr);
+    if (migration.script) {
+      // Prisma runs and checksums the file as Node decodes it, so a byte that
+      // is not UTF-8 becomes U+FFFD for both tools alike.
+      if (auto decoded = util::replace_invalid_utf8(*migration.script)) {
+        spdlog::warn("{} is not valid UTF-8: its invalid bytes are read as U+FFFD (the replacement character), as "
+                     "Prisma reads them; save the file as UTF-8",
+                     migration.script_path().string());
+        migration.script = std::move(*decoded);
+      }
+    }
     result.migrations.push_back(std::move(migration));
   }
   std::sort(result.migrations.begin(), result.migrations.end(), [](const auto& a, const auto& b) {

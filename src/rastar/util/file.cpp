@@ -11,6 +11,14 @@ namespace rastar::util {
 std::optional<std::string>
 read_file(const std::filesystem::path& path, std::string* error)
 {
+  // A directory opens and reads as empty: say what Node's readFile says (EISDIR).
+  std::error_code kind_error;
+  if (std::filesystem::is_directory(path, kind_error)) {
+    if (error) {
+      *error = path.string() + ": cannot read: " + std::strerror(EISDIR);
+    }
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (error) {
