@@ -45,9 +45,17 @@ OutputWriter::write(int fd, std::string text)
 {
   {
     std::lock_guard lock(m_mutex);
+    m_queued_bytes += text.size();
     m_queue.push_back({fd, std::move(text)});
   }
   m_changed.notify_all();
+}
+
+std::size_t
+OutputWriter::queued_bytes()
+{
+  std::lock_guard lock(m_mutex);
+  return m_queued_bytes;
 }
 
 bool
@@ -74,6 +82,7 @@ OutputWriter::run()
       batch += m_queue.front().text;
       m_queue.pop_front();
     }
+    m_queued_bytes -= batch.size();
     m_busy = true;
     lock.unlock();
     write_all(fd, batch);
