@@ -6,7 +6,9 @@
 # each figure). Needs root. BUILD_DIR defaults to build/ (RelWithDebInfo).
 #
 # Knobs: PID1_BENCH_ROUNDS (signal rounds per init, 50), PID1_BENCH_ORPHAN_ROUNDS
-# (5), PID1_BENCH_RESTARTS (30), PID1_BENCH_RELAY_MB (200), PID1_BENCH_RELAY_ROUNDS (3).
+# (5), PID1_BENCH_RESTARTS (30), PID1_BENCH_RELAY_MB (200), PID1_BENCH_RELAY_ROUNDS (3),
+# PID1_BENCH_RT (1: the latency sections run under SCHED_FIFO, so that other load
+# on the machine does not decide them; 0: plain scheduling).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +19,10 @@ restarts=${PID1_BENCH_RESTARTS:-30}
 relay_mb=${PID1_BENCH_RELAY_MB:-200}
 relay_rounds=${PID1_BENCH_RELAY_ROUNDS:-3}
 orphans=10000
+rt=()
+if [[ ${PID1_BENCH_RT:-1} != 0 ]] && command -v chrt >/dev/null; then
+  rt=(chrt --fifo 5)
+fi
 line_bytes=100
 
 if [[ $(id -u) != 0 ]]; then
@@ -57,8 +63,9 @@ quantile() { # Q FILE: the Q-quantile (0..1) of the numbers in FILE, nearest ran
     i = int(q * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; print v[i] }'
 }
 
-calc() { # EXPRESSION: evaluated by awk, printed with up to 3 significant decimals
-  awk "BEGIN { printf \"%.3g\", $1 }"
+calc() { # EXPRESSION: evaluated by awk, printed with about 3 significant digits
+  awk "BEGIN { v = $1; a = v < 0 ? -v : v
+    if (a >= 100) printf \"%.0f\", v; else if (a >= 10) printf \"%.1f\", v; else printf \"%.3g\", v }"
 }
 
 now_us() { echo "${EPOCHREALTIME/./}"; }
@@ -73,7 +80,7 @@ log "signal latency: $rounds rounds per init"
 for ((i = 0; i < rounds; ++i)); do
   for init in "${inits[@]}"; do
     init_command "$init"
-    "$helpers/bench_signal_timer" unshare --pid --fork --mount-proc "${cmd[@]}" "$helpers/bench_sigterm_stamp" \
+    "${rt[@]}" "$helpers/bench_signal_timer" unshare --pid --fork --mount-proc "${cmd[@]}" "$helpers/bench_sigterm_stamp" \
       </dev/null >>"$work/signal-$init"
   done
 done
@@ -107,7 +114,7 @@ services:
     backoff: {initial: 0ms}
     crash_loop: {limit: $((restarts + 10)), window: 10m}
 EOF
-if ! pid1 "$rastar" run --config "$work/restart.yaml" </dev/null >/dev/null 2>"$work/restart.log"; then
+if ! "${rt[@]}" unshare --pid --fork --mount-proc "$rastar" run --config "$work/restart.yaml" </dev/null >/dev/null 2>"$work/restart.log"; then
   log "the restart run failed:"
   tail -5 "$work/restart.log" >&2
 fi
@@ -169,7 +176,9 @@ for init in "${inits[@]}"; do
   launcher=$!
   sleep 3
   init_pid=$(pgrep -P "$launcher" | head -1)
-  awk '/^VmHWM:/ { print $2 / 1024 }' "/proc/$init_pid/status" >"$work/rss-$init"
+  # VmHWM counts the shared libraries' pages too; RssAnon is the init's own memory.
+  awk '/^VmHWM:/ { peak = $2 } /^RssAnon:/ { anon = $2 } END { printf "%.3g %.3g\n", peak / 1024, anon / 1024 }' \
+    "/proc/$init_pid/status" >"$work/rss-$init"
   kill -TERM "$init_pid"
   wait "$launcher" || true
 done
@@ -182,7 +191,7 @@ verdict() { # CONDITION (awk): "ok" or "MISSED"
 }
 row() { printf '| %-38s | %-13s | %-13s | %-13s | %-9s | %-16s | %-6s |\n' "$@"; }
 
-declare -A child_med child_p95 exit_med exit_p95 reap_med zombies rss
+declare -A child_med child_p95 exit_med exit_p95 reap_med zombies rss anon
 for init in "${inits[@]}"; do
   child_med[$init]=$(median "$work/child-$init")
   child_p95[$init]=$(p95 "$work/child-$init")
@@ -190,7 +199,7 @@ for init in "${inits[@]}"; do
   exit_p95[$init]=$(p95 "$work/exit-$init")
   reap_med[$init]=$(median "$work/reap-$init")
   zombies[$init]=$(cat "$work/zombies-$init")
-  rss[$init]=$(calc "$(cat "$work/rss-$init")")
+  read -r "rss[$init]" "anon[$init]" <"$work/rss-$init"
 done
 child_ratio=$(calc "${child_med[rastar-init]} / ${child_med[tini]}")
 exit_ratio=$(calc "${exit_med[rastar-init]} / ${exit_med[tini]}")
@@ -231,8 +240,10 @@ row "restart after crash, med (p95) ms" "no restarts" "no restarts" \
   "$(verdict "$restart_count >= $restarts && $restart_p95 <= 50")"
 row "relay MB/s (cat: $(calc "$cat_mbs"))" "pass-through" "pass-through" "$(calc "$relay_mbs")" \
   "${relay_ratio}x cat" ">= 0.5x cat" "$(verdict "$relay_ratio >= 0.5")"
-row "peak RSS of PID 1, MB" "${rss[tini]} (1 child)" "${rss[dumb-init]} (1)" "${rss[rastar-init]} (3 svc)" \
+row "peak RSS (VmHWM) of PID 1, MB" "${rss[tini]}" "${rss[dumb-init]}" "${rss[rastar-init]}" \
   "-" "< 10 MB" "$(verdict "${rss[rastar-init]} < 10")"
+row "  of it anonymous (RssAnon), MB" "${anon[tini]}" "${anon[dumb-init]}" "${anon[rastar-init]}" "-" "-" "-"
 row "peak RSS while relaying, MB" "-" "-" "$relay_rss" "-" "< 10 MB" "$(verdict "$relay_rss < 10")"
 echo
-echo "signal: $rounds rounds each; orphans: $orphan_rounds rounds; restart: $restart_count of $restarts restarts; relay: $relay_rounds x $relay_mb MB of $line_bytes-byte lines"
+echo "RSS: tini and dumb-init with one child, rastar-init with three services (each relayed 2 MB, then sleeps)"
+echo "latency sections: ${rt[*]:-plain scheduling}; signal: $rounds rounds each; orphans: $orphan_rounds rounds; restart: $restart_count of $restarts restarts; relay: $relay_rounds x $relay_mb MB of $line_bytes-byte lines"

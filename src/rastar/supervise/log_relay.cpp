@@ -38,7 +38,11 @@ append_line(std::string& out, config::LogFormat format, const std::string& servi
   }
   case config::LogFormat::prefixed: break;
   }
-  out.append("[").append(service).append("] ").append(line).append("\n");
+  out.push_back('[');
+  out.append(service);
+  out.append("] ", 2);
+  out.append(line);
+  out.push_back('\n');
 }
 
 } // namespace
@@ -122,6 +126,9 @@ void
 LogRelay::consume(const char* data, std::size_t size)
 {
   std::string_view chunk(data, size);
+  // Room for the read plus a prefix per line of typical length, so the
+  // batch is not copied over again while it grows.
+  m_pending.reserve(size + size / 8 + m_service.size() + 4);
   while (!chunk.empty()) {
     const auto newline = chunk.find('\n');
     if (newline == std::string_view::npos) {

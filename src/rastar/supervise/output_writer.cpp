@@ -77,7 +77,9 @@ OutputWriter::run()
     // Take everything queued for one fd in one batch: fewer system calls
     // when services are chatty.
     const int fd = m_queue.front().fd;
-    std::string batch;
+    // The first chunk is moved, not copied: a relay's chunk is a whole read.
+    std::string batch = std::move(m_queue.front().text);
+    m_queue.pop_front();
     while (!m_queue.empty() && m_queue.front().fd == fd && batch.size() < (1U << 20)) {
       batch += m_queue.front().text;
       m_queue.pop_front();
