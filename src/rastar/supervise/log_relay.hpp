@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <array>
 #include <functional>
@@ -56,16 +57,23 @@ private:
   void
   finish();
 
+  // Appends one formatted line to m_pending.
   void
   emit(std::string_view line);
 
+  // Queues m_pending, the whole lines of the last read, as one write.
+  void
+  write_pending();
+
   boost::asio::posix::stream_descriptor m_pipe;
+  boost::asio::steady_timer m_backlog_timer; // reading paused while the writer is behind
   OutputWriter& m_writer;
   std::string m_service;
   std::string m_stream;
   config::LogFormat m_format;
   std::size_t m_max_line_bytes;
   std::string m_partial;
+  std::string m_pending;
   std::array<char, 65536> m_buffer{};
   std::function<void()> m_on_end;
   bool m_ended = false;

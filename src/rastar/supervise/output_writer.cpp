@@ -45,9 +45,17 @@ OutputWriter::write(int fd, std::string text)
 {
   {
     std::lock_guard lock(m_mutex);
+    m_queued_bytes += text.size();
     m_queue.push_back({fd, std::move(text)});
   }
   m_changed.notify_all();
+}
+
+std::size_t
+OutputWriter::queued_bytes()
+{
+  std::lock_guard lock(m_mutex);
+  return m_queued_bytes;
 }
 
 bool
@@ -69,11 +77,14 @@ OutputWriter::run()
     // Take everything queued for one fd in one batch: fewer system calls
     // when services are chatty.
     const int fd = m_queue.front().fd;
-    std::string batch;
+    // The first chunk is moved, not copied: a relay's chunk is a whole read.
+    std::string batch = std::move(m_queue.front().text);
+    m_queue.pop_front();
     while (!m_queue.empty() && m_queue.front().fd == fd && batch.size() < (1U << 20)) {
       batch += m_queue.front().text;
       m_queue.pop_front();
     }
+    m_queued_bytes -= batch.size();
     m_busy = true;
     lock.unlock();
     write_all(fd, batch);

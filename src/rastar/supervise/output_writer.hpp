@@ -25,6 +25,12 @@ public:
   void
   write(int fd, std::string text);
 
+  // Bytes queued and not yet taken for writing. The relays stop reading
+  // their pipes above a limit, so a slow reader of rastar-init's output makes
+  // the services wait on their pipes instead of growing rastar-init's memory.
+  std::size_t
+  queued_bytes();
+
   // Waits until everything queued so far is written or `timeout` passes;
   // returns whether it all went out.
   bool
@@ -43,6 +49,7 @@ private:
   std::mutex m_mutex;
   std::condition_variable m_changed;
   std::deque<Chunk> m_queue;
+  std::size_t m_queued_bytes = 0;
   bool m_busy = false;
   bool m_stopping = false;
   std::thread m_thread;
