@@ -169,13 +169,13 @@ find_config_path(const std::optional<std::string>& flag, bool fall_back_to_defau
 Config
 load_config_file(const std::filesystem::path& path, const LoadOptions& options, std::vector<std::string>* warnings)
 {
+  if (std::filesystem::is_directory(path)) {
+    throw config_error(path.string() + ": is a directory; --config and RASTAR_INIT_CONFIG name the YAML file");
+  }
   std::string error;
   const auto text = util::read_file(path, &error);
   if (!text) {
     throw config_error(error);
-  }
-  if (std::filesystem::is_directory(path)) {
-    throw config_error(path.string() + ": is a directory; --config and RASTAR_INIT_CONFIG name the YAML file");
   }
   Config config = parse_config(*text, path.string(), options, warnings);
   config.source = path;
