@@ -183,7 +183,9 @@ TEST_CASE("rastar-init migrate deploy, SQLite, faults")
                                "(SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 4000000000) SELECT x FROM c);"});
     REQUIRE(wait_until([&] { return !sqlite_lock_free(project.database); }, 10s));
     const auto deploy = launch(project.argv(), launch_environment("file:./dev.db"));
-    std::this_thread::sleep_for(300ms);
+    // The count is printed just before the lock is taken.
+    REQUIRE(wait_for_text(deploy.out_path, "migrations found", 10s));
+    std::this_thread::sleep_for(100ms);
     kill(deploy.pid, SIGTERM);
     CHECK(wait_exit(deploy.pid, 10s) == 143);
     CHECK(error_line(deploy.err()) == "rastar-init: error: Stopped waiting for the migration lock on SQLite database " +
@@ -311,7 +313,7 @@ TEST_SUITE("postgres")
       project.database.execute("ALTER DATABASE " + project.database.name() +
                                " SET client_connection_check_interval = '50ms'");
       write_migration(project.migrations, "20240102000000_slow",
-                      "CREATE TABLE slow (x integer);\nSELECT pg_sleep(1);\n");
+                      "CREATE TABLE slow (x integer);\nSELECT pg_sleep(30);\n");
       const auto deploy = project.launch_deploy();
       REQUIRE_FALSE(project.backend_running("%pg_sleep%").empty());
       kill(deploy.pid, SIGKILL);
@@ -320,6 +322,8 @@ TEST_SUITE("postgres")
       CHECK(project.database.query("SELECT count(*) FROM _prisma_migrations WHERE migration_name = "
                                    "'20240102000000_slow'") == std::vector<std::string>{"0"});
       CHECK(project.database.query("SELECT to_regclass('slow') IS NULL") == std::vector<std::string>{"t"});
+      // The next deploy runs the same migration, without the wait.
+      write_migration(project.migrations, "20240102000000_slow", "CREATE TABLE slow (x integer);\n");
       const auto again = project.deploy();
       CHECK(again.exit_code == 0);
       CHECK(again.out == deploy_output(project.migrations, 2, {"20240102000000_slow"}));

@@ -738,11 +738,14 @@ private:
     const char* const end = begin + script.size();
     const char* tail = begin;
     std::size_t done = 0;
+    // Statements are in offset order and the tail only moves forward.
+    auto statement = analysis.statements.begin();
     while (tail < end) {
       ScriptFailure failed;
       const auto offset = static_cast<std::size_t>(tail - begin);
-      const auto statement = std::find_if(analysis.statements.begin(), analysis.statements.end(),
-                                          [offset](const Statement& s) { return s.offset >= offset; });
+      while (statement != analysis.statements.end() && statement->offset < offset) {
+        ++statement;
+      }
       if (statement != analysis.statements.end()) {
         failed.line = statement->line;
         failed.column = statement->column;
@@ -754,7 +757,10 @@ private:
       }
       sqlite3_stmt* prepared = nullptr;
       const char* next = nullptr;
-      int result = sqlite3_prepare_v2(handle, tail, static_cast<int>(end - tail), &prepared, &next);
+      // The length includes the terminating NUL: without it SQLite copies
+      // the whole rest of the script on every prepare, which made a 10 MB
+      // migration of 10,000 statements take a minute.
+      int result = sqlite3_prepare_v2(handle, tail, static_cast<int>(end - tail) + 1, &prepared, &next);
       if (result == SQLITE_OK && prepared != nullptr) {
         do {
           result = sqlite3_step(prepared);
