@@ -78,8 +78,8 @@ run_check(const TargetOptions& options, const OutputFormat& format)
   fmt::print("Server:      {}\n", store->server_version());
   fmt::print("Migrations:  {} local, {} applied, {} pending, {} failed\n", local.migrations.size(), applied,
              diagnosis.pending.size(), diagnosis.failed.size());
-  for (const auto* row : diagnosis.failed) {
-    fmt::print("Failed:      {} (started {})\n", row->migration_name, util::prisma_display_utc(row->started_at));
+  for (const auto& row : diagnosis.failed) {
+    fmt::print("Failed:      {} (started {})\n", row.migration_name, util::prisma_display_utc(row.started_at));
   }
   fmt::print("{}", text.out);
   fmt::print(stderr, "{}", text.err);

@@ -107,7 +107,9 @@ diagnose(const MigrationsDirectory& local, const std::optional<std::vector<Migra
       result.db_only.push_back(row.migration_name);
     }
   }
-  result.failed = failed_rows(all_rows);
+  for (const auto* row : failed_rows(all_rows)) {
+    result.failed.push_back(*row);
+  }
   result.edited = edited_migrations(local, all_rows);
 
   if (!result.pending.empty()) {

@@ -37,7 +37,7 @@ struct Diagnosis
   Verdict verdict = Verdict::up_to_date;
   std::vector<std::string> pending;  // local migrations deploy would apply
   std::vector<std::string> db_only;  // not rolled back, not local
-  std::vector<const MigrationRow*> failed;
+  std::vector<MigrationRow> failed; // copies: a Diagnosis outlives the rows it was made from
   std::vector<std::string> edited;
   std::optional<std::string> last_common;
 };

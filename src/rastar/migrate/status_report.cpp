@@ -80,8 +80,8 @@ render_status_text(const MigrationsDirectory& local, const Diagnosis& diagnosis)
     break;
   case Verdict::failed: {
     std::vector<std::string> names;
-    for (const auto* row : diagnosis.failed) {
-      names.push_back(row->migration_name);
+    for (const auto& row : diagnosis.failed) {
+      names.push_back(row.migration_name);
     }
     const auto& first = names.front();
     text.err += fmt::format(
@@ -113,8 +113,8 @@ nlohmann::json
 render_status_json(const MigrationsDirectory& local, const Diagnosis& diagnosis)
 {
   nlohmann::json failed = nlohmann::json::array();
-  for (const auto* row : diagnosis.failed) {
-    failed.push_back({{"name", row->migration_name}, {"started_at", util::iso8601_utc(row->started_at)}});
+  for (const auto& row : diagnosis.failed) {
+    failed.push_back({{"name", row.migration_name}, {"started_at", util::iso8601_utc(row.started_at)}});
   }
   return {
     {"status", verdict_name(diagnosis.verdict)},

@@ -22,6 +22,17 @@ block_signals()
 {
   const sigset_t set = blocked_signal_set();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // An ignored signal is discarded even while blocked, and ignoring survives
+  // exec: a shell's background job starts with SIGINT and SIGQUIT ignored.
+  // Default dispositions (harmless while blocked) let the watcher see them.
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset(&default_action.sa_mask);
+  for (int signal_number = 1; signal_number < NSIG; ++signal_number) {
+    if (sigismember(&set, signal_number) == 1 && signal_number != SIGKILL && signal_number != SIGSTOP) {
+      sigaction(signal_number, &default_action, nullptr);
+    }
+  }
 }
 
 void
