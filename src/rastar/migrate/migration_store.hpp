@@ -53,6 +53,11 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+// PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK set to anything but "" or "0": no
+// migration lock is taken, on any provider (PE SC/lib.rs, acquire_lock).
+bool
+advisory_lock_disabled();
+
 class MigrationStore
 {
 public:

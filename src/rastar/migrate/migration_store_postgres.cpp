@@ -82,14 +82,6 @@ is_postgis_table(std::string_view name)
                      [&](std::string_view ignored) { return equals_ignoring_case(name, ignored); });
 }
 
-// PE SC/lib.rs: set to anything but "" or "0" turns every migration lock off.
-bool
-advisory_lock_disabled()
-{
-  const char* value = std::getenv("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK");
-  return value != nullptr && std::string_view(value) != "" && std::string_view(value) != "0";
-}
-
 std::string
 signal_name(int signal_number)
 {

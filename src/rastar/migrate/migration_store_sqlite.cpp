@@ -96,14 +96,6 @@ is_spatialite_table(const std::string& name)
          != std::end(k_spatialite_tables);
 }
 
-// PE SC/lib.rs, acquire_lock: set to anything but "" or "0", no lock is taken.
-bool
-advisory_lock_disabled()
-{
-  const char* value = std::getenv("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK");
-  return value != nullptr && *value != '\0' && std::string_view(value) != "0";
-}
-
 std::string
 format_duration(std::chrono::milliseconds duration)
 {
