@@ -31,7 +31,7 @@ free_port()
 std::string
 signal_printer_service(const std::string& name, const std::string& settings)
 {
-  return "  " + name + ":\n    command: [/bin/sh, -c, 'exec \"$0\" --exit-on 15 >>" + name + ".out', " +
+  return "  " + name + ":\n    command: [/bin/sh, -c, 'exec \"$$0\" --exit-on 15 >>" + name + ".out', " +
          helper_path("print_signals") + "]\n" + settings;
 }
 

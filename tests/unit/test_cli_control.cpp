@@ -90,7 +90,7 @@ TEST_CASE("rastar-init start|stop|restart")
     const auto result = run_rastar({"stop", "bot", "--socket", path}, k_clean);
     CHECK(result.exit_code == 1);
     CHECK(result.err == "rastar-init: error: the program answering on " + path +
-                          " is not rastar-init (it answered \"HTTP/1.1 400 Bad Request\r\")\n");
+                          " is not rastar-init (it answered \"HTTP/1.1 400 Bad Request\")\n");
   }
 
   SUBCASE("the socket: --socket, else the config's control.socket, else RASTAR_CONTROL_SOCKET")

@@ -222,7 +222,7 @@ TEST_CASE("Supervisor::stop_service, start_service, restart_service")
 
   SUBCASE("start revives a failed service with its crash-loop count reset")
   {
-    RunningInit init("  flaky:\n    command: [/bin/sh, -c, 'if [ -e go ]; then exec \"$0\" --exit-on 15; else exit 3; "
+    RunningInit init("  flaky:\n    command: [/bin/sh, -c, 'if [ -e go ]; then exec \"$$0\" --exit-on 15; else exit 3; "
                      "fi', " +
                        test::helper_path("print_signals") +
                        "]\n    backoff: {initial: 10ms}\n    crash_loop: {limit: 1, window: 1m}\n",

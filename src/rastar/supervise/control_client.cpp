@@ -117,11 +117,15 @@ send_control_request(const std::string& path, const ControlRequest& request, std
   if (failure) {
     throw unreachable(path, failure);
   }
-  const auto answer = parse_control_answer(input.substr(0, input.find('\n')));
+  std::string line = input.substr(0, input.find('\n'));
+  if (!line.empty() && line.back() == '\r') {
+    line.pop_back();
+  }
+  const auto answer = parse_control_answer(line);
   if (!answer) {
-    throw Error(ExitCode::verdict_no,
-                fmt::format("the program answering on {} is not rastar-init (it answered \"{}\")", path,
-                            input.substr(0, std::min<std::size_t>(input.find('\n'), 80))));
+    throw Error(ExitCode::verdict_no, fmt::format("the program answering on {} is not rastar-init (it answered "
+                                                  "\"{}\")",
+                                                  path, line.substr(0, 80)));
   }
   return *answer;
 }
