@@ -192,7 +192,8 @@ TEST_CASE("Supervisor::stop_service, start_service, restart_service")
 
   SUBCASE("stopping a critical service, or every service, by command does not end the container")
   {
-    RunningInit init(test::signal_printer_service("bot", "    critical: true\n"));
+    // restart: never, so its own end is the end (on-failure would restart it first).
+    RunningInit init(test::signal_printer_service("bot", "    critical: true\n    restart: never\n"));
     auto result = init.control("stop", "bot");
     CHECK(result.exit_code == 0);
     CHECK(result.out == "bot stopped\n");
@@ -222,13 +223,15 @@ TEST_CASE("Supervisor::stop_service, start_service, restart_service")
 
   SUBCASE("start revives a failed service with its crash-loop count reset")
   {
-    RunningInit init("  flaky:\n    command: [/bin/sh, -c, 'if [ -e go ]; then exec \"$$0\" --exit-on 15; else exit 3; "
-                     "fi', " +
+    // bot keeps rastar-init running once flaky has failed.
+    RunningInit init(test::signal_printer_service("bot") +
+                       "  flaky:\n    command: [/bin/sh, -c, 'if [ -e go ]; then exec \"$$0\" --exit-on 15; else "
+                       "exit 3; fi', " +
                        test::helper_path("print_signals") +
                        "]\n    backoff: {initial: 10ms}\n    crash_loop: {limit: 1, window: 1m}\n",
                      "control.sock", false);
     REQUIRE(init.wait_for([](const supervise::Snapshot& snapshot) {
-      return !snapshot.services.empty() && snapshot.services[0].state == "failed";
+      return snapshot.services.size() == 2 && snapshot.services[1].state == "failed";
     }));
     CHECK_FALSE(init.snapshot()->healthy);
 
@@ -242,14 +245,14 @@ TEST_CASE("Supervisor::stop_service, start_service, restart_service")
     CHECK(result.exit_code == 0);
     CHECK(result.out == "flaky started (pid " + std::to_string(pid_in(result.out)) + ")\n");
     CHECK(init.wait_for([](const supervise::Snapshot& snapshot) {
-      return snapshot.healthy && snapshot.services[0].state == "ready";
+      return snapshot.healthy && snapshot.services[1].state == "ready";
     }));
     CHECK(init.terminate() == 0);
   }
 
   SUBCASE("a stopped dependency must be started first")
   {
-    RunningInit init(test::signal_printer_service("db") +
+    RunningInit init(test::signal_printer_service("db", "    ready: {command: [/bin/true], interval: 50ms}\n") +
                      test::signal_printer_service("web", "    depends_on: {db: {condition: healthy}}\n"));
     CHECK(init.control("stop", "web").exit_code == 0);
     CHECK(init.control("stop", "db").exit_code == 0);
