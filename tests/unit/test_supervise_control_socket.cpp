@@ -250,9 +250,11 @@ TEST_CASE("Supervisor::stop_service, start_service, restart_service")
     CHECK(init.terminate() == 0);
   }
 
-  SUBCASE("a stopped dependency must be started first")
+  SUBCASE("a stopped dependency must be started first; one not ready yet is waited for")
   {
-    RunningInit init(test::signal_printer_service("db", "    ready: {command: [/bin/true], interval: 50ms}\n") +
+    // db is ready while db.ok exists.
+    test::write_file("db.ok", "");
+    RunningInit init(test::signal_printer_service("db", "    ready: {command: [test, -e, db.ok], interval: 50ms}\n") +
                      test::signal_printer_service("web", "    depends_on: {db: {condition: healthy}}\n"));
     CHECK(init.control("stop", "web").exit_code == 0);
     CHECK(init.control("stop", "db").exit_code == 0);
@@ -260,10 +262,15 @@ TEST_CASE("Supervisor::stop_service, start_service, restart_service")
     CHECK(result.exit_code == 1);
     CHECK(result.err == "rastar-init: error: web depends on db, which is stopped; start db first\n");
     CHECK(init.service("web").state == "stopped");
+
+    std::filesystem::remove("db.ok");
     CHECK(init.control("start", "db").exit_code == 0);
     result = init.control("start", "web");
     CHECK(result.exit_code == 0);
-    CHECK(result.out.starts_with("web started (pid "));
+    CHECK(result.out == "web will start once db is ready\n");
+    CHECK(init.service("web").state == "starting");
+    test::write_file("db.ok", "");
+    CHECK(init.wait_for([&](const supervise::Snapshot&) { return init.service("web").pid.has_value(); }));
     CHECK(init.terminate() == 0);
   }
 
