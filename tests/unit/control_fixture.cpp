@@ -61,7 +61,34 @@ RunningInit::RunningInit(const std::string& services,
       terminate();
       FAIL("rastar-init did not start its services; its log:\n" << err());
     }
+    const auto started = snapshot().value_or(supervise::Snapshot{});
+    for (const auto& service : started.services) {
+      if (services.find(">>" + service.name + ".out'") != std::string::npos && !wait_printing(service.name)) {
+        terminate();
+        FAIL("service " << service.name << " did not print its ready line; rastar-init's log:\n" << err());
+      }
+    }
   }
+}
+
+bool
+RunningInit::wait_printing(const std::string& name) const
+{
+  return wait_until(
+    [&] {
+      const auto current = snapshot();
+      if (!current) {
+        return false;
+      }
+      for (const auto& service : current->services) {
+        if (service.name == name && service.pid) {
+          return read_file(name + ".out").find("ready (pid: " + std::to_string(*service.pid) + ")\n") !=
+                 std::string::npos;
+        }
+      }
+      return false;
+    },
+    std::chrono::seconds(10));
 }
 
 RunningInit::~RunningInit()

@@ -34,8 +34,10 @@ class RunningInit
 {
 public:
   // `services`: the body of the services: map. `socket`: control.socket
-  // (relative paths are made absolute). Waits up to 10 s for every service
-  // to run; the test fails (REQUIRE) otherwise unless `wait_ready` is false.
+  // (relative paths are made absolute). Unless `wait_ready` is false, waits
+  // up to 10 s for every service to run, and every signal_printer_service to
+  // print its ready line (before that a signal would kill it by default);
+  // the test fails otherwise.
   explicit RunningInit(const std::string& services,
                        const std::string& socket = "control.sock",
                        bool wait_ready = true,
@@ -67,6 +69,11 @@ public:
   // The service's entry in /status (the test fails when there is none).
   supervise::ServiceSnapshot
   service(const std::string& name) const;
+
+  // Waits until the signal_printer_service `name` runs as the pid /status
+  // shows and has printed its ready line (10 s at most).
+  bool
+  wait_printing(const std::string& name) const;
 
   // Polls /status until `condition` holds (10 s at most).
   bool

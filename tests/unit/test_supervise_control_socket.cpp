@@ -165,7 +165,8 @@ TEST_CASE("Supervisor::stop_service, start_service, restart_service")
     CHECK(result.out == "bot started (pid " + std::to_string(second) + ")\n");
     CHECK(second != first);
     CHECK(process_exists(second));
-    CHECK(init.wait_for([&](const supervise::Snapshot&) { return init.service("bot").pid == second; }));
+    CHECK(init.wait_printing("bot"));
+    CHECK(init.service("bot").pid == second);
 
     result = init.control("start", "bot");
     CHECK(result.exit_code == 1);
@@ -209,8 +210,8 @@ TEST_CASE("Supervisor::stop_service, start_service, restart_service")
 
   SUBCASE("a service that ignores its stop signal is killed after its stop_timeout; not a shutdown's 137")
   {
-    RunningInit init("  stubborn:\n    command: [" + test::helper_path("print_signals") +
-                     "]\n    stop_timeout: 300ms\n");
+    RunningInit init("  stubborn:\n    command: [/bin/sh, -c, 'exec \"$$0\" >>stubborn.out', " +
+                     test::helper_path("print_signals") + "]\n    stop_timeout: 300ms\n");
     const int pid = *init.service("stubborn").pid;
     const auto started = std::chrono::steady_clock::now();
     const auto result = init.control("stop", "stubborn");
@@ -218,6 +219,7 @@ TEST_CASE("Supervisor::stop_service, start_service, restart_service")
     CHECK(result.exit_code == 0);
     CHECK(result.out == "stubborn stopped (killed: it was still running 300 ms after signal 15)\n");
     CHECK_FALSE(process_exists(pid));
+    CHECK(test::read_file("stubborn.out") == "ready (pid: " + std::to_string(pid) + ")\n15\n");
     CHECK(init.terminate() == 0);
   }
 
