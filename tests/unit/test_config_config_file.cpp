@@ -215,6 +215,8 @@ TEST_CASE("config::parse_config, defaults")
     const Config off = parse("status: {listen: 0}\ncontrol: {socket: \"\"}\n");
     CHECK(off.supervisor.status.listen == "0");
     CHECK(off.supervisor.control.socket == "");
+    // "0" as for status.listen, not a file named 0.
+    CHECK(parse("control: {socket: 0}\n").supervisor.control.socket == "");
   }
   SUBCASE("stop_signal as a number")
   {

@@ -37,4 +37,8 @@ add_run_command(CLI::App& app, ChosenCommand& chosen);
 void
 add_status_commands(CLI::App& app, ChosenCommand& chosen);
 
+// `stop`, `start` and `restart SERVICE`: actions through the control socket (D20).
+void
+add_control_commands(CLI::App& app, ChosenCommand& chosen);
+
 } // namespace rastar::cli

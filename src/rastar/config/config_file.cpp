@@ -129,7 +129,8 @@ read_supervisor_settings(const YamlMap& top, SupervisorConfig& supervisor, const
     const auto map = control->map({"socket"});
     if (const auto socket = map.get("socket")) {
       const std::string text = socket->string();
-      supervisor.control.socket = text.empty() ? "" : resolve(base, text).string();
+      // "" or "0" (as status.listen) turns it off.
+      supervisor.control.socket = text.empty() || text == "0" ? "" : resolve(base, text).string();
     }
   }
 }

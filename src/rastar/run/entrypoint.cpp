@@ -159,6 +159,7 @@ run_entrypoint(const RunOptions& options)
   bool single_command = false;
   auto effective = supervise::with_extra_command(supervisor_config, command, single_command);
   supervise::Supervisor supervisor(std::move(effective), single_command);
+  supervisor.serve_control(supervisor_config.control.socket);
   board.attach(&supervisor);
   const int code = supervisor.run();
   board.attach(nullptr);

@@ -60,4 +60,11 @@ RestartTracker::next_restart(SteadyTime now, config::Milliseconds run_time)
   return backoff_delay(m_backoff, m_attempt);
 }
 
+void
+RestartTracker::forget_crash_loop()
+{
+  m_attempt = 0;
+  m_recent.clear();
+}
+
 } // namespace rastar::supervise

@@ -45,6 +45,12 @@ public:
   std::optional<config::Milliseconds>
   next_restart(SteadyTime now, config::Milliseconds run_time);
 
+  // Starts over as after a stable run: the next restart waits the initial
+  // delay and the crash-loop window is empty (a start by command). The total
+  // of restarts() is kept.
+  void
+  forget_crash_loop();
+
   // Restarts granted so far.
   int
   restarts() const

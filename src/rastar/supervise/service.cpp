@@ -80,6 +80,7 @@ Service::start()
   } catch (const SpawnError& e) {
     spdlog::error("{}: {}", name(), e.what());
     m_spawn_error_code = e.exit_code();
+    m_start_error = e.what();
     set_state(ServiceState::failed);
     return;
   }
@@ -230,6 +231,19 @@ Service::stop()
     }
   });
   m_on_change();
+}
+
+void
+Service::rearm()
+{
+  m_stop_requested = false;
+  m_restart_timer.cancel();
+  m_restarts.forget_crash_loop();
+  m_spawn_error_code.reset();
+  m_start_error.clear();
+  // A SIGKILL at an earlier stop says nothing about the next shutdown (D1's 137).
+  m_killed = false;
+  m_state = ServiceState::waiting;
 }
 
 void

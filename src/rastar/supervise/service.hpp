@@ -50,6 +50,12 @@ public:
   void
   stop();
 
+  // Makes a service that was stopped, ended, failed or is backing off
+  // startable again as if new: clears the stop, the crash-loop count and the
+  // last start failure, and leaves it waiting for start() (control: start).
+  void
+  rearm();
+
   // SIGKILLs its process group now if a process runs.
   void
   kill_now();
@@ -86,6 +92,20 @@ public:
   has_process() const
   {
     return m_pid > 0;
+  }
+
+  // The running process's id (also its group's), or -1.
+  pid_t
+  pid() const
+  {
+    return m_pid;
+  }
+
+  // Why the last start() failed ("cannot run node: ..."), or empty.
+  const std::string&
+  start_error() const
+  {
+    return m_start_error;
   }
 
   // Has a process been spawned at least once (depends_on: started).
@@ -161,6 +181,7 @@ private:
   bool m_killed = false;
   std::optional<ExitStatus> m_last_exit;
   std::optional<int> m_spawn_error_code;
+  std::string m_start_error;
   SteadyTime m_process_started{};
 };
 

@@ -13,7 +13,7 @@ namespace rastar::supervise {
 struct ServiceSnapshot
 {
   std::string name;
-  std::string state;      // starting, running, ready, unhealthy, backoff, stopping, exited, failed
+  std::string state;      // starting, running, ready, unhealthy, backoff, stopping, exited, failed, stopped (by command)
   std::optional<int> pid; // while a process runs
   int restarts = 0;
   std::optional<int> last_exit_code;   // the last run's exit code ...

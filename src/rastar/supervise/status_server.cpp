@@ -81,7 +81,8 @@ not_ready_text(const Snapshot& snapshot)
   }
   std::string waiting;
   for (const auto& service : snapshot.services) {
-    if (service.state != "ready" || service.health == "unhealthy") {
+    // A service stopped by command is down on purpose, not what /readyz waits for.
+    if ((service.state != "ready" && service.state != "stopped") || service.health == "unhealthy") {
       waiting += fmt::format("{}{} {}", waiting.empty() ? "" : ", ", service.name,
                              service.health == "unhealthy" ? "unhealthy" : service.state);
     }

@@ -1,5 +1,6 @@
 #include <rastar/supervise/supervisor.hpp>
 
+#include <rastar/supervise/control_socket.hpp>
 #include <rastar/util/error.hpp>
 #include <rastar/util/signals.hpp>
 
@@ -102,6 +103,12 @@ Supervisor::set_reload_handler(std::function<void()> handler)
   m_reload_handler = std::move(handler);
 }
 
+void
+Supervisor::serve_control(std::string socket_path)
+{
+  m_control_path = socket_path == "0" ? "" : std::move(socket_path);
+}
+
 int
 Supervisor::run()
 {
@@ -126,9 +133,18 @@ Supervisor::run()
     return exit_code_for_signal(early);
   }
 
+  if (!m_control_path.empty()) {
+    m_control = std::make_unique<ControlSocket>(m_io, m_control_path,
+                                                [this](const ControlRequest& request, ControlSocket::Reply reply) {
+                                                  control(request, std::move(reply));
+                                                });
+  }
   reap_periodically();
   request_reconcile();
   m_io.run();
+  // Removes the socket file: no one can ask a rastar-init that is gone.
+  m_control.reset();
+  m_pending_control.clear();
   watcher.set_handler(nullptr);
   {
     std::lock_guard lock(m_inbox->mutex);
@@ -245,15 +261,18 @@ Supervisor::reconcile()
   if (m_exit_code) {
     return;
   }
+  settle_pending_control();
   if (!m_shutting_down) {
+    // Waiting: not started yet at boot, or started by command (rearmed).
     for (auto& [name, service] : m_services) {
-      if (service->state() == ServiceState::waiting && !service->started() && dependencies_met(*service)) {
+      if (service->state() == ServiceState::waiting && dependencies_met(*service)) {
         service->start();
       }
     }
     for (auto& [name, service] : m_services) {
       const auto state = service->state();
-      if (service->config().critical && (state == ServiceState::exited || state == ServiceState::failed)) {
+      if (service->config().critical && !held_down(name) &&
+          (state == ServiceState::exited || state == ServiceState::failed)) {
         if (m_single_command) {
           finish(m_killed_at_escalation ? to_int(ExitCode::killed) : service->final_exit_code());
           return;
@@ -267,7 +286,10 @@ Supervisor::reconcile()
     std::optional<int> first_failure;
     for (auto& [name, service] : m_services) {
       const auto state = service->state();
-      if (state == ServiceState::exited || state == ServiceState::failed) {
+      if (held_down(name)) {
+        // Stopped by command: down on purpose, and expected back.
+        any_alive = true;
+      } else if (state == ServiceState::exited || state == ServiceState::failed) {
         if (!service->last_exit_succeeded() && !first_failure) {
           first_failure = service->final_exit_code();
         }
@@ -294,7 +316,8 @@ Supervisor::reconcile()
       int code = m_shutdown_exit_code.value_or(0);
       if (!m_shutdown_exit_code) {
         for (auto& [name, service] : m_services) {
-          if (service->was_killed()) {
+          // A SIGKILL at a stop by command was not one of the shutdown's.
+          if (service->was_killed() && !held_down(name)) {
             code = to_int(ExitCode::killed);
           }
         }
@@ -365,6 +388,13 @@ Supervisor::publish()
   for (const auto& [name, service] : m_services) {
     snapshot.services.push_back(service->snapshot());
     const auto state = service->state();
+    if (held_down(name)) {
+      // Stopped by command: shown, but neither unready nor unhealthy.
+      if (state == ServiceState::exited) {
+        snapshot.services.back().state = "stopped";
+      }
+      continue;
+    }
     const bool one_shot_done = state == ServiceState::exited && service->last_exit_succeeded();
     if (!(state == ServiceState::running && service->ready()) && !one_shot_done) {
       all_ready = false;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <rastar/config/service_config.hpp>
+#include <rastar/supervise/control_protocol.hpp>
 #include <rastar/supervise/output_writer.hpp>
 #include <rastar/supervise/reaper.hpp>
 #include <rastar/supervise/service.hpp>
@@ -14,14 +15,25 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 // The PID-1 supervision phase: one Asio loop that receives the signals (from
 // util::SignalWatcher), reaps every child, starts services in dependency
 // order, shuts them down in reverse order (D17) and decides the exit code (D1).
+//
+// Control (D20, `rastar-init stop|start|restart SERVICE`) follows supervisorctl
+// and s6-svc: a service stopped by command is "stopped", is not restarted
+// until started by command, and is a wanted state, not a fault, so it counts
+// neither against readiness (/readyz) nor health, nor as "ended": stopping a
+// critical service, or every service, by command does not end the container.
+// (A replica whose traffic-serving app is stopped by hand stays in rotation:
+// take it out first.) Stopping one service leaves its dependents running.
 
 namespace rastar::supervise {
+
+class ControlSocket;
 
 // The name the command of `run -- CMD` carries in logs and the snapshot.
 inline constexpr const char* k_command_service_name = "command";
@@ -50,6 +62,35 @@ public:
   // without one, SIGHUP is forwarded.
   void
   set_reload_handler(std::function<void()> handler);
+
+  // Serves the control socket at `socket_path` (control.socket; "" or "0":
+  // off) while run() runs and removes it when run() returns. A socket that
+  // cannot be created is a warning (control_socket.hpp).
+  void
+  serve_control(std::string socket_path);
+
+  // Called on the loop with the answer to an action.
+  using ControlReply = std::function<void(const ControlAnswer&)>;
+
+  // Stops `name` with its stop_signal, SIGKILL after its stop_timeout, and
+  // keeps it down until started by command; answers once it has ended.
+  // Callable from any thread: the work is posted to the loop.
+  void
+  stop_service(std::string name, ControlReply reply);
+
+  // Starts `name` when it is stopped, has exited, failed or is backing off,
+  // with its crash-loop count reset; a dependency that is not ready yet makes
+  // it wait (as at boot), one that is down for good is an error.
+  void
+  start_service(std::string name, ControlReply reply);
+
+  // Stops `name` as stop_service does, then starts it as start_service does.
+  void
+  restart_service(std::string name, ControlReply reply);
+
+  // The three above by `request.action`.
+  void
+  control(const ControlRequest& request, ControlReply reply);
 
 private:
   struct SignalInbox;
@@ -81,6 +122,35 @@ private:
   void
   publish();
 
+  // The service `name`, or nullptr after answering why not (unknown name,
+  // shutting down).
+  Service*
+  service_for_control(const std::string& name, const ControlReply& reply);
+
+  ControlAnswer
+  stop_by_command(Service& service, ControlAction action, ControlReply& reply);
+
+  // Starts `service` by command (`verb`: "started", "restarted").
+  ControlAnswer
+  start_by_command(Service& service, const char* verb);
+
+  // Answers the stops and restarts whose service has ended.
+  void
+  settle_pending_control();
+
+  bool
+  held_down(const std::string& name) const
+  {
+    return m_held_down.count(name) != 0;
+  }
+
+  struct PendingControl
+  {
+    std::string service;
+    ControlAction action;
+    ControlReply reply;
+  };
+
   config::SupervisorConfig m_config;
   bool m_single_command;
   boost::asio::io_context m_io;
@@ -99,6 +169,10 @@ private:
   bool m_killed_at_escalation = false;
   std::optional<int> m_shutdown_exit_code; // set when a critical service ended it
   std::optional<int> m_exit_code;
+  std::set<std::string> m_held_down; // stopped by command: not restarted, not counted
+  std::vector<PendingControl> m_pending_control;
+  std::string m_control_path;
+  std::unique_ptr<ControlSocket> m_control; // destroyed before m_io
 
   mutable std::mutex m_snapshot_mutex;
   Snapshot m_snapshot;
