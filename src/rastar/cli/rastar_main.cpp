@@ -44,6 +44,7 @@ rastar_main(int argc, char** argv)
   cli::add_migrate_commands(app, chosen);
   cli::add_db_commands(app, chosen);
   cli::add_run_command(app, chosen);
+  cli::add_seed_command(app, chosen);
   // COMMANDS
 
   try {
