@@ -121,16 +121,16 @@ TEST_CASE("config::read_seeds")
                      "never the same twice; key the seed on another field");
     CHECK_SEED_ERROR("seeds:\n  admin:\n    model: A\n    key: email\n    values:\n      email: a\n"
                      "      passwordHash: {bcrypt_env: \"${ADMIN_PASSWORD}\"}\n",
-                     "rastar.yaml:7:35: seeds.admin.values.passwordHash.bcrypt_env: \"${ADMIN_PASSWORD}\" is not a "
+                     "rastar.yaml:7:34: seeds.admin.values.passwordHash.bcrypt_env: \"${ADMIN_PASSWORD}\" is not a "
                      "variable name; name the variable that holds the password (bcrypt_env: ADMIN_PASSWORD), not its "
                      "value, so the password never passes through the config");
     CHECK_SEED_ERROR("seeds:\n  admin:\n    model: A\n    key: email\n    values:\n      email: a\n"
                      "      passwordHash: {bcrypt: ADMIN_PASSWORD}\n",
-                     "rastar.yaml:7:22: seeds.admin.values.passwordHash.bcrypt: unknown key; did you mean "
-                     "\"bcrypt_env\"?");
+                     "rastar.yaml:7:22: seeds.admin.values.passwordHash.bcrypt: unknown key; the keys here are "
+                     "bcrypt_env, cost");
     CHECK_SEED_ERROR("seeds:\n  admin:\n    model: A\n    key: email\n    values:\n      email: a\n"
                      "      passwordHash: {bcrypt_env: P, cost: 40}\n",
-                     "rastar.yaml:7:41: seeds.admin.values.passwordHash.cost: 40 is not between 4 and 31");
+                     "rastar.yaml:7:43: seeds.admin.values.passwordHash.cost: 40 is not between 4 and 31");
     CHECK_SEED_ERROR("seeds:\n  admin:\n    model: A\n    key: email\n    values:\n      email: [a, b]\n",
                      "rastar.yaml:6:14: seeds.admin.values.email: expected a value, null, or {bcrypt_env: VARIABLE}, "
                      "found a list");
