@@ -477,7 +477,7 @@ run_seeds(const std::vector<SeedSpec>& seeds,
                    report.outcome == SeedOutcome::ran ? "ran" : "already there, its unless query returned a row",
                    report.target);
     } else {
-      spdlog::info("Seed \"{}\": {} in \"{}\" ({})", spec.name, outcome_name(report.outcome), report.target,
+      spdlog::info("Seed \"{}\": {} (table \"{}\", {})", spec.name, outcome_name(report.outcome), report.target,
                    report.key);
     }
     result.seeds.push_back(std::move(report));
