@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <regex>
@@ -107,6 +108,9 @@ TEST_CASE("seed::nanoid")
       }
     }
     CHECK(symbols.size() == 64);
+    const std::string url_safe = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    CHECK(std::all_of(symbols.begin(), symbols.end(),
+                      [&url_safe](char c) { return url_safe.find(c) != std::string::npos; }));
   }
 }
 

@@ -207,7 +207,8 @@ std::string
 nanoid(std::size_t length)
 {
   // nanoid's urlAlphabet; 64 symbols, so a byte's low 6 bits pick one evenly.
-  constexpr std::string_view k_alphabet = "useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyrict";
+  constexpr std::string_view k_alphabet = "useandom-26T198340PX75pxJACKVERYMINDBUSHWOLF_GQZbfghjklqvwyzrict";
+  static_assert(k_alphabet.size() == 64);
   std::vector<unsigned char> bytes(length);
   fill_random(bytes.data(), bytes.size());
   std::string id;
