@@ -24,6 +24,11 @@ add_migrate_commands(CLI::App& app, ChosenCommand& chosen);
 void
 add_db_commands(CLI::App& app, ChosenCommand& chosen);
 
+// `db seed`: the config's seeds alone, under the migration lock. Call after
+// add_db_commands, whose `db` group it joins.
+void
+add_seed_command(CLI::App& app, ChosenCommand& chosen);
+
 // `config check`: validate the config file and print it resolved (D4's path order).
 void
 add_config_commands(CLI::App& app, ChosenCommand& chosen);

@@ -2,11 +2,13 @@
 
 #include <rastar/config/service_config.hpp>
 #include <rastar/db/database_url.hpp>
+#include <rastar/seed/seed_config.hpp>
 
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 // Everything the config file says, after ${VAR} expansion and validation.
 // A setting the file leaves out is nullopt (or its documented default), so a
@@ -55,6 +57,7 @@ struct Config
   DatabaseSettings database;
   MigrationsSetting migrations;
   std::optional<std::filesystem::path> schema;
+  std::vector<seed::SeedSpec> seeds; // in file order
   SupervisorConfig supervisor;
 };
 

@@ -110,6 +110,39 @@ describe_service(const ServiceConfig& service)
   return result;
 }
 
+// A seed as it will run; literal values whose field name looks secret are
+// masked, and a bcrypt value shows the variable it reads, never a password.
+nlohmann::ordered_json
+describe_seed(const seed::SeedSpec& spec)
+{
+  nlohmann::ordered_json result = nlohmann::ordered_json::object();
+  if (spec.kind == seed::SeedSpec::Kind::sql) {
+    result["sql"] = spec.script.string();
+    result["unless"] = spec.unless;
+    return result;
+  }
+  if (!spec.model.empty()) {
+    result["model"] = spec.model;
+  } else {
+    result["table"] = spec.table;
+  }
+  result["key"] = spec.key;
+  nlohmann::ordered_json values = nlohmann::ordered_json::object();
+  for (const auto& [field, value] : spec.values) {
+    switch (value.kind) {
+    case seed::SeedValue::Kind::null: values[field] = nullptr; break;
+    case seed::SeedValue::Kind::bcrypt_env:
+      values[field] = {{"bcrypt_env", value.variable}, {"cost", value.cost}};
+      break;
+    case seed::SeedValue::Kind::literal:
+      values[field] = looks_secret(field) ? std::string(k_mask) : mask_urls(value.text);
+      break;
+    }
+  }
+  result["values"] = values;
+  return result;
+}
+
 void
 emit(YAML::Emitter& out, const nlohmann::ordered_json& value)
 {
@@ -189,6 +222,14 @@ describe_config(const Config& config)
   }
   if (config.schema) {
     result["schema"] = config.schema->string();
+  }
+
+  if (!config.seeds.empty()) {
+    nlohmann::ordered_json seeds = nlohmann::ordered_json::object();
+    for (const auto& spec : config.seeds) {
+      seeds[spec.name] = describe_seed(spec);
+    }
+    result["seeds"] = seeds;
   }
 
   const SupervisorConfig& supervisor = config.supervisor;

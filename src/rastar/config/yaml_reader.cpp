@@ -191,22 +191,36 @@ YamlValue::expansion_mark(std::size_t offset) const
   return at;
 }
 
-std::string
-YamlValue::string() const
+Expansion
+YamlValue::expansion() const
 {
   if (!is_scalar()) {
     fail_type("a string");
   }
-  Expansion expansion;
   try {
-    expansion = expand_variables(m_node.Scalar(), m_document->lookup());
+    return expand_variables(m_node.Scalar(), m_document->lookup());
   } catch (const ExpansionError& e) {
     m_document->fail(expansion_mark(e.offset()), m_path, e.what());
   }
-  for (const auto& name : expansion.unset_variables) {
+}
+
+std::string
+YamlValue::string() const
+{
+  Expansion result = expansion();
+  for (const auto& name : result.unset_variables) {
     warn(fmt::format("variable {} is not set; using an empty string", name));
   }
-  return expansion.text;
+  return result.text;
+}
+
+std::string
+YamlValue::raw_string() const
+{
+  if (!is_scalar()) {
+    fail_type("a string");
+  }
+  return m_node.Scalar();
 }
 
 std::chrono::milliseconds

@@ -109,6 +109,16 @@ public:
   std::string
   string() const;
 
+  // A scalar's expansion with the unset variables listed rather than warned
+  // about, for callers that treat them as errors later (seeds).
+  Expansion
+  expansion() const;
+
+  // A scalar exactly as written, never expanded: for settings that name a
+  // variable and must not see its value (a seed's bcrypt_env).
+  std::string
+  raw_string() const;
+
   // A duration (see parse_duration); with `allow_zero` false, 0 is refused.
   std::chrono::milliseconds
   duration(bool allow_zero) const;

@@ -14,7 +14,21 @@
 // reads and writes `_prisma_migrations` and runs scripts, exactly as Prisma
 // would on that provider.
 
+namespace SQLite {
+class Database;
+} // namespace SQLite
+
 namespace rastar::migrate {
+
+class PgSession;
+
+// The connection a store works on; exactly one member is set, or neither for
+// a read-only store on a database that does not exist.
+struct StoreConnection
+{
+  PgSession* postgres = nullptr;
+  SQLite::Database* sqlite = nullptr;
+};
 
 // One row of `_prisma_migrations`.
 struct MigrationRow
@@ -116,6 +130,14 @@ public:
   // `migrate resolve --rolled-back`: sets rolled_back_at = `now` on `ids`.
   virtual void
   mark_rolled_back(const std::vector<std::string>& ids, util::SystemTime now) = 0;
+
+  // The connection that holds the lock, for work that must run under it
+  // (seeds). SQLite's exclusive lock admits no second connection, and on
+  // PostgreSQL the advisory lock belongs to this session, so such work runs
+  // here rather than taking the lock again. Valid while the store lives; use
+  // it only between the store's own calls, and leave no transaction open.
+  virtual StoreConnection
+  connection() = 0;
 };
 
 } // namespace rastar::migrate

@@ -311,6 +311,12 @@ public:
   void
   mark_rolled_back(const std::vector<std::string>& ids, util::SystemTime now) override;
 
+  StoreConnection
+  connection() override
+  {
+    return StoreConnection{m_session.get(), nullptr};
+  }
+
 private:
   // What a migration's row is, for writing it.
   struct Row

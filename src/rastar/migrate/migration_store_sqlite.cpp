@@ -545,6 +545,15 @@ public:
     }
   }
 
+  StoreConnection
+  connection() override
+  {
+    if (!m_database && m_options.read_only) {
+      return {};
+    }
+    return StoreConnection{nullptr, &database()};
+  }
+
 private:
   void
   open()
