@@ -3,14 +3,15 @@
 # entrypoint it replaces needs there (`npx prisma migrate deploy`: the Prisma
 # CLI and its engines from npm, and Node where the image would not otherwise
 # need it). Target: rastar-init at most a fifth of the Prisma CLI's bytes.
-#   bench/footprint.sh [WORK_DIR]      (default build/footprint; needs root,
-#                                       mmdebstrap and npm)
-# RASTAR_IMAGE_BINARY names a static release binary already built; otherwise
-# it is built in WORK_DIR as the Dockerfile builds it. The root filesystems
-# and the npm install are kept in WORK_DIR for the next run.
+#   bench/footprint.sh [BUILD_DIR]     (default build; needs root, mmdebstrap
+#                                       and npm)
+# Links rastar-init-static in BUILD_DIR as the Dockerfile does, unless
+# RASTAR_IMAGE_BINARY names one. The root filesystems and the npm install are
+# kept in BUILD_DIR/footprint for the next run.
 set -euo pipefail
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
-work_dir=${1:-$source_dir/build/footprint}
+build_dir=$(cd "${1:-$source_dir/build}" && pwd)
+work_dir=$build_dir/footprint
 mkdir -p "$work_dir"
 work_dir=$(cd "$work_dir" && pwd)
 source "$source_dir/tests/image/rootfs.sh"
@@ -35,11 +36,8 @@ tarball_packages() {
 # --- rastar-init: the stripped binary, and the packages the base lacks.
 binary=${RASTAR_IMAGE_BINARY:-}
 if [ -z "$binary" ]; then
-  # As the Dockerfile's build stage configures it.
-  cmake -S "$source_dir" -B "$work_dir/build-static" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" -DRASTAR_STATIC_DEPS=ON -DRASTAR_ENABLE_TESTING=OFF >/dev/null
-  cmake --build "$work_dir/build-static" --target rastar-init >/dev/null
-  binary=$work_dir/build-static/rastar-init
+  cmake --build "$build_dir" --target rastar-init-static >/dev/null
+  binary=$build_dir/rastar-init-static
 fi
 binary_bytes=$(stat -c %s "$binary")
 
@@ -93,7 +91,7 @@ printf '%-58s %14s %9s\n' "$(printf -- '-%.0s' {1..58})" "--------------" "-----
 row() {
   printf '%-58s %14d %9s\n' "$1" "$2" "$(mib "$2")"
 }
-row "rastar-init binary (static C++ deps, stripped)" "$binary_bytes"
+row "rastar-init-static (C++ libraries linked in, stripped)" "$binary_bytes"
 row "packages bookworm-slim lacks: $added_names" "$added_bytes"
 row "rastar-init, total" "$rastar_bytes"
 row "prisma@$prisma_version CLI, npm install (node_modules)" "$prisma_bytes"

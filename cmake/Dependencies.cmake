@@ -15,20 +15,16 @@ find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
 find_library(PG_QUERY_LIBRARY NAMES libpg_query.a pg_query REQUIRED)
 find_library(CRYPT_LIBRARY NAMES crypt REQUIRED)
 
-if(RASTAR_STATIC_DEPS)
-  include(cmake/StaticDependencies.cmake)
-else()
-  set(rastar_library_deps PkgConfig::PQXX SQLiteCpp yaml-cpp spdlog::spdlog Boost::filesystem Boost::system)
-endif()
-
 add_library(rastar_deps INTERFACE)
 target_include_directories(rastar_deps INTERFACE ${PG_QUERY_INCLUDE_DIR})
 target_link_libraries(rastar_deps INTERFACE
-  ${rastar_library_deps}
-  PkgConfig::LIBPQ
+  PkgConfig::PQXX PkgConfig::LIBPQ
+  SQLiteCpp
+  yaml-cpp
   CLI11::CLI11
+  spdlog::spdlog
   nlohmann_json::nlohmann_json
-  Boost::headers
+  Boost::headers Boost::filesystem Boost::system
   OpenSSL::Crypto
   ${PG_QUERY_LIBRARY}
   ${CRYPT_LIBRARY}

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # The image's contents, tested without a Docker engine:
-#   tests/image/run-in-rootfs.sh SOURCE_DIR WORK_DIR
-# builds rastar-init as the Dockerfile does (RASTAR_STATIC_DEPS, Release),
-# builds a Debian 12 slim root filesystem with docker/runtime-packages.txt
-# (cached in WORK_DIR), copies in what the Dockerfile's runtime stage copies,
+#   tests/image/run-in-rootfs.sh SOURCE_DIR BUILD_DIR
+# links rastar-init-static in BUILD_DIR as the Dockerfile does, builds a
+# Debian 12 slim root filesystem with docker/runtime-packages.txt (kept in
+# BUILD_DIR/image), copies in what the Dockerfile's runtime stage copies,
 # and runs `rastar-init run` in it as PID 1 against RASTAR_TEST_DATABASE_URL:
 # the libraries resolve, the migrations apply, the services start as the
 # Node image's `node` user, the health check answers, and SIGTERM ends it
-# with 0. RASTAR_IMAGE_BINARY names a static binary already built.
+# with 0. RASTAR_IMAGE_BINARY names a static binary already linked.
 # Exits 125 (skipped) without root, mmdebstrap, psql or a database URL.
 set -euo pipefail
 
 source_dir=$(cd "$1" && pwd)
-work_dir=$2
+build_dir=$(cd "$2" && pwd)
+work_dir=$build_dir/image
 mkdir -p "$work_dir"
 work_dir=$(cd "$work_dir" && pwd)
 source "$source_dir/tests/image/rootfs.sh"
@@ -68,18 +69,15 @@ pass "one COPY --from and one apt-get install of: ${packages[*]}"
 step "the static release binary"
 binary=${RASTAR_IMAGE_BINARY:-}
 if [ -z "$binary" ]; then
-  # As the Dockerfile's build stage configures it.
-  cmake -S "$source_dir" -B "$work_dir/build-static" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" -DRASTAR_STATIC_DEPS=ON -DRASTAR_ENABLE_TESTING=OFF >/dev/null
-  cmake --build "$work_dir/build-static" --target rastar-init
-  binary=$work_dir/build-static/rastar-init
+  cmake --build "$build_dir" --target rastar-init-static
+  binary=$build_dir/rastar-init-static
 fi
 # Only what every Debian base image has, and libpq (libpq5), may stay shared.
 needed=$(objdump -p "$binary" | awk '$1 == "NEEDED" {print $2}' | sort | xargs)
 for library in $needed; do
   case $library in
     libpq.so.5 | libcrypto.so.3 | libssl.so.3 | libcrypt.so.1 | libstdc++.so.6 | libm.so.6 | libgcc_s.so.1 | libc.so.6) ;;
-    *) fail "rastar-init links $library dynamically; RASTAR_STATIC_DEPS should have linked it statically" ;;
+    *) fail "rastar-init-static links $library dynamically; cmake/StaticDependencies.cmake should link it statically" ;;
   esac
 done
 if readelf -S "$binary" | grep -q '\.symtab'; then
