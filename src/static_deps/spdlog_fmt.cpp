@@ -27,6 +27,7 @@
 #include <spdlog/sinks/sink-inl.h>
 #include <spdlog/sinks/stdout_color_sinks-inl.h>
 #include <spdlog/sinks/stdout_sinks-inl.h>
+#include <spdlog/details/synchronous_factory.h>
 #include <spdlog/spdlog-inl.h>
 
 #include <mutex>
@@ -63,3 +64,22 @@ template class SPDLOG_API spdlog::sinks::stderr_sink<spdlog::details::console_mu
 template class SPDLOG_API spdlog::sinks::stderr_sink<spdlog::details::console_nullmutex>;
 template SPDLOG_API spdlog::logger::logger(std::string name, sinks_init_list::iterator begin,
                                            sinks_init_list::iterator end);
+
+// The logger factories, as spdlog's own stdout_sinks.cpp and color_sinks.cpp instantiate them.
+using spdlog::synchronous_factory;
+template SPDLOG_API std::shared_ptr<spdlog::logger> spdlog::stdout_logger_mt<synchronous_factory>(
+  const std::string& logger_name);
+template SPDLOG_API std::shared_ptr<spdlog::logger> spdlog::stdout_logger_st<synchronous_factory>(
+  const std::string& logger_name);
+template SPDLOG_API std::shared_ptr<spdlog::logger> spdlog::stderr_logger_mt<synchronous_factory>(
+  const std::string& logger_name);
+template SPDLOG_API std::shared_ptr<spdlog::logger> spdlog::stderr_logger_st<synchronous_factory>(
+  const std::string& logger_name);
+template SPDLOG_API std::shared_ptr<spdlog::logger> spdlog::stdout_color_mt<synchronous_factory>(
+  const std::string& logger_name, spdlog::color_mode mode);
+template SPDLOG_API std::shared_ptr<spdlog::logger> spdlog::stdout_color_st<synchronous_factory>(
+  const std::string& logger_name, spdlog::color_mode mode);
+template SPDLOG_API std::shared_ptr<spdlog::logger> spdlog::stderr_color_mt<synchronous_factory>(
+  const std::string& logger_name, spdlog::color_mode mode);
+template SPDLOG_API std::shared_ptr<spdlog::logger> spdlog::stderr_color_st<synchronous_factory>(
+  const std::string& logger_name, spdlog::color_mode mode);

@@ -76,7 +76,7 @@ fi
 needed=$(objdump -p "$binary" | awk '$1 == "NEEDED" {print $2}' | sort | xargs)
 for library in $needed; do
   case $library in
-    libpq.so.5 | libcrypto.so.3 | libssl.so.3 | libcrypt.so.1 | libstdc++.so.6 | libm.so.6 | libgcc_s.so.1 | libc.so.6) ;;
+    libpq.so.5 | libcrypto.so.3 | libssl.so.3 | libcrypt.so.1 | libstdc++.so.6 | libm.so.6 | libgcc_s.so.1 | libc.so.6 | ld-linux-x86-64.so.2) ;;
     *) fail "rastar-init-static links $library dynamically; cmake/StaticDependencies.cmake should link it statically" ;;
   esac
 done
