@@ -86,13 +86,13 @@ ratio=$(awk -v a="$rastar_bytes" -v b="$prisma_bytes" 'BEGIN {printf "%.3f", a /
 ratio_with_node=$(awk -v a="$rastar_bytes" -v b="$((prisma_bytes + node_bytes))" 'BEGIN {printf "%.3f", a / b}')
 verdict=$(awk -v r="$ratio" 'BEGIN {print (r <= 0.2) ? "met" : "MISSED"}')
 
-printf '\n%-58s %14s %9s\n' "what a bookworm-slim image gains" bytes MiB
-printf '%-58s %14s %9s\n' "$(printf -- '-%.0s' {1..58})" "--------------" "---------"
+printf '\n%-62s %14s %9s\n' "what a bookworm-slim image gains" bytes MiB
+printf '%-62s %14s %9s\n' "$(printf -- '-%.0s' {1..62})" "--------------" "---------"
 row() {
-  printf '%-58s %14d %9s\n' "$1" "$2" "$(mib "$2")"
+  printf '%-62s %14d %9s\n' "$1" "$2" "$(mib "$2")"
 }
 row "rastar-init-static (C++ libraries linked in, stripped)" "$binary_bytes"
-row "packages bookworm-slim lacks: $added_names" "$added_bytes"
+row "$(wc -w <<<"$added_names") packages bookworm-slim lacks (libpq5 and its dependencies)" "$added_bytes"
 row "rastar-init, total" "$rastar_bytes"
 row "prisma@$prisma_version CLI, npm install (node_modules)" "$prisma_bytes"
 row "node $node_version binary (if the image had no Node)" "$node_bytes"
