@@ -26,6 +26,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The image and compose tests' tools, without the Docker engine that
+# docker-compose recommends (the tests need none).
+missing=()
+for package in $(grep -v '^#' docker/test-packages.txt); do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
 cmake -S . -B "$build_dir" -G Ninja "${cmake_flags[@]}" >/dev/null
 cmake --build "$build_dir"
 
