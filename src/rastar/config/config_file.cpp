@@ -8,9 +8,13 @@
 #include <rastar/util/file.hpp>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+#include <yaml-cpp/yaml.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <sstream>
 
 namespace rastar::config {
 
@@ -184,6 +188,44 @@ load_config_file(const std::filesystem::path& path, const LoadOptions& options, 
   return config;
 }
 
+namespace {
+
+// Where a second YAML document starts, if the text has one. Not LoadAll:
+// yaml-cpp 0.7's LoadAll loops without end, allocating, on a document that
+// starts with a stray "," (jbeder/yaml-cpp#1040); this reads at most two
+// documents and ignores a "second" one that did not move past the first.
+class DocumentStarts : public YAML::EventHandler
+{
+public:
+  std::vector<YAML::Mark> marks;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+std::optional<YAML::Mark>
+second_document_start(const std::string& text)
+{
+  std::istringstream input(text);
+  YAML::Parser parser(input);
+  DocumentStarts starts;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(starts); ++i) {
+  }
+  if (starts.marks.size() < 2 || starts.marks[1].pos <= starts.marks[0].pos) {
+    return std::nullopt;
+  }
+  return starts.marks[1];
+}
+
+} // namespace
+
 Config
 parse_config(const std::string& text,
              const std::string& label,
@@ -191,16 +233,16 @@ parse_config(const std::string& text,
              std::vector<std::string>* warnings)
 {
   YamlDocument document(label, text, options.environment);
-  std::vector<YAML::Node> roots;
+  YAML::Node first_root;
   try {
-    roots = YAML::LoadAll(text);
+    first_root = YAML::Load(text);
+    if (const auto second = second_document_start(text)) {
+      document.fail(*second, "", "a second YAML document starts here; keep the whole config in one");
+    }
   } catch (const YAML::Exception& e) {
     document.fail(e.mark, "", e.msg);
   }
-  if (roots.size() > 1) {
-    document.fail(roots[1].Mark(), "", "a second YAML document starts here; keep the whole config in one");
-  }
-  const YamlValue root(document, roots.empty() ? YAML::Node() : roots[0], "", YAML::Mark());
+  const YamlValue root(document, first_root, "", YAML::Mark());
   if (!root.is_map()) {
     root.fail_type("a map of settings (services, database, migrations, …)");
   }
