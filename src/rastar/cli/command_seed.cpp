@@ -9,7 +9,6 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <memory>
 
 namespace rastar::cli {
@@ -31,18 +30,7 @@ run_seed(const TargetOptions& options, const OutputFormat& format)
   const auto file = config::load_config_file(*path, {}, &repeated_warnings);
   const auto target = resolve_target(options);
 
-  db::PrismaSchema schema;
-  const bool needs_schema = std::any_of(file.seeds.begin(), file.seeds.end(), [](const seed::SeedSpec& spec) {
-    return spec.kind == seed::SeedSpec::Kind::table;
-  });
-  if (needs_schema) {
-    if (!target.schema) {
-      throw config_error(fmt::format("the seeds of {} name models, so they need schema.prisma; set `schema` in the "
-                                     "config or pass --schema",
-                                     path->string()));
-    }
-    schema = db::read_prisma_schema(*target.schema);
-  }
+  const auto schema = seed::schema_for_seeds(file.seeds, target.schema, *path);
 
   seed::SeedResult result;
   if (!file.seeds.empty()) {

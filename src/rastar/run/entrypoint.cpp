@@ -6,6 +6,7 @@
 #include <rastar/db/wait.hpp>
 #include <rastar/migrate/deploy.hpp>
 #include <rastar/run/status_board.hpp>
+#include <rastar/seed/seeder.hpp>
 #include <rastar/supervise/supervisor.hpp>
 #include <rastar/util/error.hpp>
 #include <rastar/util/signals.hpp>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
@@ -113,6 +115,22 @@ prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
                  local.migrations.size(), local.migrations.size() == 1 ? "" : "s", elapsed_ms(started));
   }
   stop_if_cancelled("migrate");
+
+  if (options.seed && file && !file->seeds.empty()) {
+    board.set_phase("seed");
+    started = Clock::now();
+    const auto schema = seed::schema_for_seeds(file->seeds, target.schema, file->source);
+    seed::SeedOptions seed_options;
+    seed_options.sqlite_timestamps = file->database.sqlite_timestamps;
+    seed_options.schema_path = target.schema.value_or(std::filesystem::path());
+    const auto result = seed::run_seeds(file->seeds, schema, *store, seed_options);
+    const auto inserted = std::count_if(result.seeds.begin(), result.seeds.end(), [](const seed::SeedReport& r) {
+      return r.outcome != seed::SeedOutcome::already_there;
+    });
+    spdlog::info("phase seed: {} of {} seed{} written, the rest already there, in {} ms", inserted,
+                 result.seeds.size(), result.seeds.size() == 1 ? "" : "s", elapsed_ms(started));
+  }
+  stop_if_cancelled("seed");
 }
 
 } // namespace

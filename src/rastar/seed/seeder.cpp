@@ -485,4 +485,23 @@ run_seeds(const std::vector<SeedSpec>& seeds,
   return result;
 }
 
+db::PrismaSchema
+schema_for_seeds(const std::vector<SeedSpec>& seeds,
+                 const std::optional<std::filesystem::path>& schema_path,
+                 const std::filesystem::path& config_path)
+{
+  const bool needs_schema = std::any_of(seeds.begin(), seeds.end(), [](const SeedSpec& spec) {
+    return spec.kind == SeedSpec::Kind::table;
+  });
+  if (!needs_schema) {
+    return {};
+  }
+  if (!schema_path) {
+    throw config_error(fmt::format("the seeds of {} name models, so they need schema.prisma; set `schema` in the "
+                                   "config or pass --schema",
+                                   config_path.string()));
+  }
+  return db::read_prisma_schema(*schema_path);
+}
+
 } // namespace rastar::seed

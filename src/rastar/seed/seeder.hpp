@@ -7,6 +7,7 @@
 #include <rastar/seed/seed_config.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,5 +65,13 @@ run_seeds(const std::vector<SeedSpec>& seeds,
           const db::PrismaSchema& schema,
           migrate::MigrationStore& store,
           const SeedOptions& options = {});
+
+// schema.prisma read for `seeds`: an empty schema when no seed names a
+// model; throws Error(config) naming `config_path` when one does and
+// `schema_path` is not set.
+db::PrismaSchema
+schema_for_seeds(const std::vector<SeedSpec>& seeds,
+                 const std::optional<std::filesystem::path>& schema_path,
+                 const std::filesystem::path& config_path);
 
 } // namespace rastar::seed
