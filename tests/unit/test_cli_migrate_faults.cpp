@@ -178,8 +178,10 @@ TEST_CASE("rastar-init migrate deploy, SQLite, faults")
   {
     REQUIRE(project.deploy().exit_code == 0);
     write_migration(project.migrations, "20240102000000_b", "CREATE TABLE b (x);\n");
-    const auto shell = launch({boost::process::search_path("sqlite3").string(), project.database.string(),
-                               "BEGIN EXCLUSIVE; SELECT count(*) FROM a; SELECT count(*) FROM (WITH RECURSIVE c(x) AS "
+    // The holder waits out sqlite_lock_free's own brief BEGIN EXCLUSIVE
+    // instead of failing on it at once (the shell's busy timeout is 0).
+    const auto shell = launch({boost::process::search_path("sqlite3").string(), "-cmd", ".timeout 10000",
+                               project.database.string(), "BEGIN EXCLUSIVE; SELECT count(*) FROM a; SELECT count(*) FROM (WITH RECURSIVE c(x) AS "
                                "(SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 4000000000) SELECT x FROM c);"});
     REQUIRE(wait_until([&] { return !sqlite_lock_free(project.database); }, 10s));
     const auto deploy = launch(project.argv(), launch_environment("file:./dev.db"));
