@@ -95,6 +95,9 @@ prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
   }
   stop_if_cancelled("wait");
   if (!options.migrate && !options.seed) {
+    // Said in the log, so a deployment that skips a phase by mistake shows it.
+    spdlog::info("phase migrate: skipped (--no-migrate)");
+    spdlog::info("phase seed: skipped (--no-seed)");
     return;
   }
 
@@ -113,10 +116,14 @@ prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
     const auto result = migrate::deploy(*store, local, deploy_options);
     spdlog::info("phase migrate: {} of {} migration{} applied in {} ms", result.applied.size(),
                  local.migrations.size(), local.migrations.size() == 1 ? "" : "s", elapsed_ms(started));
+  } else {
+    spdlog::info("phase migrate: skipped (--no-migrate)");
   }
   stop_if_cancelled("migrate");
 
-  if (options.seed && file && !file->seeds.empty()) {
+  if (!options.seed) {
+    spdlog::info("phase seed: skipped (--no-seed)");
+  } else if (file && !file->seeds.empty()) {
     board.set_phase("seed");
     started = Clock::now();
     const auto schema = seed::schema_for_seeds(file->seeds, target.schema, file->source);
