@@ -168,12 +168,12 @@ run_entrypoint(const RunOptions& options)
   }
 
   StatusEndpoint endpoint(supervisor_config.status.listen, board);
+  std::optional<cli::DatabaseTarget> target;
   if (has_database) {
     cli::TargetOptions target_options;
     target_options.url = options.url.value_or("");
-    const auto target = cli::resolve_target(target_options, file);
-    prepare_database(options, target, file, board);
-    pass_database_url(supervisor_config, target);
+    target = cli::resolve_target(target_options, file);
+    prepare_database(options, *target, file, board);
   }
   if (options.only_migrate) {
     spdlog::info("--only-migrate: the database is ready; not starting services");
@@ -183,6 +183,10 @@ run_entrypoint(const RunOptions& options)
   board.set_phase("start");
   bool single_command = false;
   auto effective = supervise::with_extra_command(supervisor_config, command, single_command);
+  if (target) {
+    // After CMD joined the services, so it gets the absolute URL too.
+    pass_database_url(effective, *target);
+  }
   supervise::Supervisor supervisor(std::move(effective), single_command);
   supervisor.serve_control(supervisor_config.control.socket);
   board.attach(&supervisor);
