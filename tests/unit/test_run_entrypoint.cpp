@@ -225,7 +225,7 @@ check_failing_migration(const Database& database)
                                             "https://pris.ly/d/migrate-resolve\nThe `" +
                                             name + "` migration started at "));
   CHECK(error_text(blocked.err).ends_with(
-    " failed\nFix the database by hand, then mark the migration with `rastar-init migrate resolve --rolled-back \"" +
+    " failed\n\nFix the database by hand, then mark the migration with `rastar-init migrate resolve --rolled-back \"" +
     name + "\"` (you undid it) or `--applied \"" + name + "\"` (you completed it).\n"));
   CHECK_FALSE(fs::exists("worker.url"));
 
@@ -265,7 +265,7 @@ check_missing_password(const Database& database)
     CHECK(result.exit_code == 66);
     CHECK(error_text(result.err) == "Seed \"admin\" failed: values.passwordHash: ADMIN_PASSWORD_FILE names a file "
                                     "that cannot be read: " +
-                                      missing + ": No such file or directory. Nothing of this seed was written.\n");
+                                      missing + ": cannot read: No such file or directory. Nothing of this seed was written.\n");
   }
   SUBCASE("ADMIN_PASSWORD and ADMIN_PASSWORD_FILE both set")
   {
