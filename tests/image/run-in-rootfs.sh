@@ -5,8 +5,9 @@
 # Debian 12 slim root filesystem with docker/runtime-packages.txt (kept in
 # BUILD_DIR/image), copies in what the Dockerfile's runtime stage copies,
 # and runs `rastar-init run` in it as PID 1 against RASTAR_TEST_DATABASE_URL:
-# the libraries resolve, the migrations apply, the services start as the
-# Node image's `node` user, the health check answers, and SIGTERM ends it
+# the libraries resolve, the migrations apply, the seeds land (the admin with
+# a bcrypt hash of the Docker secret, the default pack), the services start as
+# the Node image's `node` user, the health check answers, and SIGTERM ends it
 # with 0. RASTAR_IMAGE_BINARY names a static binary already linked.
 # Exits 125 (skipped) without root, mmdebstrap, psql or a database URL.
 set -euo pipefail
@@ -141,12 +142,24 @@ trap cleanup EXIT
 
 port=$((20000 + $$ % 20000))
 cat >"$rootfs$workdir/config/services.yaml" <<YAML
-# The shipped config's database and migration settings, with shell loops in
-# place of the three Node apps.
+# The shipped config's database and migration settings, the demo's seeds,
+# and shell loops in place of the three Node apps.
 database:
   wait_timeout: 30s
 migrations: packages/shared/prisma/migrations
 schema: packages/shared/prisma/schema.prisma
+seeds:
+  admin:
+    model: AdminUser
+    key: [email]
+    values:
+      email: \${ADMIN_EMAIL:-admin@rastar.local}
+      passwordHash: {bcrypt_env: ADMIN_PASSWORD, cost: 12}
+      role: owner
+  default-pack:
+    model: Pack
+    key: [slug]
+    values: {slug: starter, name: Starter, credits: 100, price: 0, isDefault: true}
 shutdown_timeout: 9s
 status:
   listen: \${RASTAR_STATUS_LISTEN:-127.0.0.1:8079}
@@ -167,8 +180,12 @@ services:
     command: [sh, -c, 'id -u > data/admin.uid; exec sleep 1000']
     depends_on: [portal]
 YAML
+# The admin's password as a Docker secret: a file under /run/secrets.
+admin_password="image-Secret-$$-Tr0ub4dor"
+install -D -m 0400 /dev/null "$rootfs/run/secrets/admin_password"
+printf '%s\n' "$admin_password" >"$rootfs/run/secrets/admin_password"
 extra_env=("DATABASE_URL=$database_url" "RASTAR_INIT_CONFIG=$workdir/config/services.yaml"
-  "RASTAR_STATUS_LISTEN=127.0.0.1:$port")
+  "RASTAR_STATUS_LISTEN=127.0.0.1:$port" "ADMIN_PASSWORD_FILE=/run/secrets/admin_password")
 log="$work_dir/run.log"
 unshare --pid --fork --mount-proc --root="$rootfs" --wd="$workdir" /usr/bin/env -i \
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "${image_env[@]}" "${extra_env[@]}" \
@@ -201,6 +218,14 @@ tables=$(psql -X -At "$database_url" -c \
 [ "$tables" = t ] || fail "the migrations' tables are missing"
 pass "$applied migrations applied"
 
+admin=$(psql -X -At "$database_url" -c \
+  "SELECT email || '|' || role || '|' || left(\"passwordHash\", 7) || '|' || length(\"passwordHash\") FROM \"AdminUser\"")
+[ "$admin" = 'admin@rastar.local|owner|$2b$12$|60' ] || { cat "$log"; fail "the admin seed wrote '$admin'"; }
+pack=$(psql -X -At "$database_url" -c "SELECT slug || '|' || credits || '|' || \"isDefault\" FROM \"Pack\"")
+[ "$pack" = 'starter|100|true' ] || { cat "$log"; fail "the default-pack seed wrote '$pack'"; }
+grep -q 'phase seed: 2 of 2 seeds written' "$log" || { cat "$log"; fail "the log does not say both seeds were written"; }
+pass "seeded: the admin (bcrypt \$2b\$12\$ hash of the secret) and the default pack"
+
 healthy=1
 for _ in $(seq 100); do
   if in_image rastar-init healthcheck --ready >/dev/null 2>&1; then
@@ -221,6 +246,10 @@ runner=""
 stop_ms=$((($(date +%s%N) - stop_started) / 1000000))
 [ "$code" -eq 0 ] || { cat "$log"; fail "rastar-init exited $code after SIGTERM, not 0"; }
 pass "SIGTERM: every service stopped, exit 0 in $stop_ms ms"
+if grep -qF "$admin_password" "$log"; then
+  fail "the admin's password appears in rastar-init's log"
+fi
+pass "the admin's password is not in the log"
 
 step "done"
 echo "1 passed, 0 failed"

@@ -95,6 +95,9 @@ prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
   }
   stop_if_cancelled("wait");
   if (!options.migrate && !options.seed) {
+    // Said in the log, so a deployment that skips a phase by mistake shows it.
+    spdlog::info("phase migrate: skipped (--no-migrate)");
+    spdlog::info("phase seed: skipped (--no-seed)");
     return;
   }
 
@@ -113,10 +116,14 @@ prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
     const auto result = migrate::deploy(*store, local, deploy_options);
     spdlog::info("phase migrate: {} of {} migration{} applied in {} ms", result.applied.size(),
                  local.migrations.size(), local.migrations.size() == 1 ? "" : "s", elapsed_ms(started));
+  } else {
+    spdlog::info("phase migrate: skipped (--no-migrate)");
   }
   stop_if_cancelled("migrate");
 
-  if (options.seed && file && !file->seeds.empty()) {
+  if (!options.seed) {
+    spdlog::info("phase seed: skipped (--no-seed)");
+  } else if (file && !file->seeds.empty()) {
     board.set_phase("seed");
     started = Clock::now();
     const auto schema = seed::schema_for_seeds(file->seeds, target.schema, file->source);
@@ -161,12 +168,12 @@ run_entrypoint(const RunOptions& options)
   }
 
   StatusEndpoint endpoint(supervisor_config.status.listen, board);
+  std::optional<cli::DatabaseTarget> target;
   if (has_database) {
     cli::TargetOptions target_options;
     target_options.url = options.url.value_or("");
-    const auto target = cli::resolve_target(target_options, file);
-    prepare_database(options, target, file, board);
-    pass_database_url(supervisor_config, target);
+    target = cli::resolve_target(target_options, file);
+    prepare_database(options, *target, file, board);
   }
   if (options.only_migrate) {
     spdlog::info("--only-migrate: the database is ready; not starting services");
@@ -176,6 +183,10 @@ run_entrypoint(const RunOptions& options)
   board.set_phase("start");
   bool single_command = false;
   auto effective = supervise::with_extra_command(supervisor_config, command, single_command);
+  if (target) {
+    // After CMD joined the services, so it gets the absolute URL too.
+    pass_database_url(effective, *target);
+  }
   supervise::Supervisor supervisor(std::move(effective), single_command);
   supervisor.serve_control(supervisor_config.control.socket);
   board.attach(&supervisor);
