@@ -161,12 +161,14 @@ run_entrypoint(const RunOptions& options)
   }
 
   StatusEndpoint endpoint(supervisor_config.status.listen, board);
+  std::optional<cli::DatabaseTarget> database_target;
   if (has_database) {
     cli::TargetOptions target_options;
     target_options.url = options.url.value_or("");
     const auto target = cli::resolve_target(target_options, file);
     prepare_database(options, target, file, board);
     pass_database_url(supervisor_config, target);
+    database_target = target;
   }
   if (options.only_migrate) {
     spdlog::info("--only-migrate: the database is ready; not starting services");
@@ -178,6 +180,17 @@ run_entrypoint(const RunOptions& options)
   auto effective = supervise::with_extra_command(supervisor_config, command, single_command);
   supervise::Supervisor supervisor(std::move(effective), single_command);
   supervisor.serve_control(supervisor_config.control.socket);
+  if (config_path) {
+    // SIGHUP with `sighup: reload`: the same file, given what this start gave it.
+    supervisor.set_reload_handler([path = *config_path, database_target, command] {
+      auto reloaded = config::load_config_file(path).supervisor;
+      if (database_target) {
+        pass_database_url(reloaded, *database_target);
+      }
+      bool reloaded_single_command = false;
+      return supervise::with_extra_command(reloaded, command, reloaded_single_command);
+    });
+  }
   board.attach(&supervisor);
   const int code = supervisor.run();
   board.attach(nullptr);
