@@ -182,6 +182,9 @@ namespace {
 
 char k_newline[] = "\n";
 
+// Lines at least this long are written from the read buffer, not copied.
+constexpr std::size_t k_borrow_from = 512;
+
 } // namespace
 
 void
@@ -211,7 +214,9 @@ LogRelay::emit(std::string_view line, bool borrowed)
   while (true) {
     const bool last = line.size() <= m_max_line_bytes;
     const auto piece = line.substr(0, m_max_line_bytes);
-    if (borrowed && m_format != config::LogFormat::json) {
+    // A long line is pointed to; a short one is cheaper to copy next to its
+    // neighbours than to hand the kernel as two more pieces of a gathered write.
+    if (borrowed && m_format != config::LogFormat::json && piece.size() >= k_borrow_from) {
       if (m_format == config::LogFormat::prefixed) {
         add_part(m_prefix.data(), m_prefix.size());
       }
@@ -225,7 +230,11 @@ LogRelay::emit(std::string_view line, bool borrowed)
       }
     } else {
       const auto offset = m_pending.size();
-      append_line(m_pending, m_format, m_service, m_stream, piece);
+      if (m_format == config::LogFormat::prefixed) {
+        m_pending.append(m_prefix).append(piece).push_back('\n');
+      } else {
+        append_line(m_pending, m_format, m_service, m_stream, piece);
+      }
       add_owned(offset, m_pending.size() - offset);
     }
     if (last) {
