@@ -50,6 +50,10 @@ fi
 helpers=$build/tests
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The drop-in form runs only without a config file and a database: none is
+# found from the work directory, and none comes from the environment.
+cd "$work"
+unset RASTAR_INIT_CONFIG DATABASE_URL DATABASE_URL_FILE
 
 inits=(tini dumb-init "${rastars[@]}")
 

@@ -9,8 +9,10 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <set>
+#include <unistd.h>
 
 namespace asio = boost::asio;
 
@@ -468,7 +470,17 @@ run_supervisor(const config::SupervisorConfig& config, std::optional<std::vector
   bool single_command = false;
   auto effective = with_extra_command(config, extra_command, single_command);
   Supervisor supervisor(std::move(effective), single_command);
-  return supervisor.run();
+  const int code = supervisor.run();
+  if (single_command) {
+    // The tini drop-in: CMD is reaped and the output flushed, so nothing is
+    // left to tear down. Skipping the destructors and atexit handlers of
+    // every library (about 0.4 ms under strace) brings PID 1's exit, which a
+    // runtime waits for, closer to tini's.
+    spdlog::default_logger()->flush();
+    std::fflush(nullptr);
+    _exit(code);
+  }
+  return code;
 }
 
 } // namespace rastar::supervise

@@ -219,6 +219,8 @@ with_extra_command(const config::SupervisorConfig& config,
                    const std::optional<std::vector<std::string>>& extra_command,
                    bool& single_command);
 
+// Runs them and returns the exit code; in the tini drop-in it exits the
+// process itself (_exit) once CMD is reaped and its output flushed.
 int
 run_supervisor(const config::SupervisorConfig& config, std::optional<std::vector<std::string>> extra_command);
 
