@@ -201,26 +201,25 @@ private:
   Snapshot m_snapshot;
 };
 
-// Runs the services of `config`, plus `extra_command` as a critical service
-// whose output passes through; with no services, `extra_command` alone runs
-// in the tini drop-in mode. Returns the exit code. Throws Error(usage) when
-// there is nothing to run, Error(config) for a bad dependency graph.
-// `config` with `run -- CMD`'s command added as the critical service
-// "command" (output passed through, never restarted). `single_command` tells
-// whether that is all there is: the tini drop-in. Throws Error(usage) when
-// there is nothing to run, Error(config) when "command" is taken.
 // Throws Error(config) for a service without a command, a dependency on an
 // unknown service, or a dependency cycle (naming it).
 void
 check_supervisor_graph(const config::SupervisorConfig& config);
 
+// `config` with `run -- CMD`'s command added as the critical service
+// "command" (output passed through, never restarted). `single_command` tells
+// whether that is all there is: the tini drop-in. Throws Error(usage) when
+// there is nothing to run, Error(config) when "command" is taken.
 config::SupervisorConfig
 with_extra_command(const config::SupervisorConfig& config,
                    const std::optional<std::vector<std::string>>& extra_command,
                    bool& single_command);
 
-// Runs them and returns the exit code; in the tini drop-in it exits the
-// process itself (_exit) once CMD is reaped and its output flushed.
+// Runs the services of `config`, plus `extra_command` as a critical service
+// whose output passes through, and returns the exit code (D1). In the tini
+// drop-in (`extra_command` alone) it exits the process itself with _exit once
+// CMD is reaped and its output flushed. Throws Error(usage) when there is
+// nothing to run, Error(config) for a bad dependency graph.
 int
 run_supervisor(const config::SupervisorConfig& config, std::optional<std::vector<std::string>> extra_command);
 
