@@ -3,7 +3,9 @@
 # dumb-init, each under `unshare --pid --fork --mount-proc`. Measures signal
 # latency, reaping of 10,000 orphans, restart latency, log relay throughput and
 # peak RSS, and prints one table against the targets (bench/PID1.md explains
-# each figure). Needs root. BUILD_DIR defaults to build/ (RelWithDebInfo).
+# each figure). Both builds of rastar-init are measured: the dynamically linked
+# rastar-init and rastar-init-static, the image's binary (when its static
+# archives are installed). Needs root. BUILD_DIR defaults to build/ (RelWithDebInfo).
 #
 # Knobs: PID1_BENCH_ROUNDS (signal rounds per init, 50), PID1_BENCH_ORPHAN_ROUNDS
 # (5), PID1_BENCH_RESTARTS (30), PID1_BENCH_RELAY_MB (200), PID1_BENCH_RELAY_ROUNDS (3),
@@ -34,22 +36,39 @@ if ! command -v tini >/dev/null || ! command -v dumb-init >/dev/null; then
 fi
 cmake --build "$build" --target rastar-init bench_signal_timer bench_sigterm_stamp bench_orphan_storm \
   bench_crash_stamp bench_line_flood >/dev/null
+rastars=(rastar-init)
+if cmake --build "$build" --target rastar-init-static >/dev/null 2>&1; then
+  rastars+=(rastar-static)
+else
+  echo "pid1.sh: warning: rastar-init-static does not build here (are its static archives installed?);" \
+    "measuring the dynamic build only" >&2
+fi
 if ! grep -q '^CMAKE_BUILD_TYPE:STRING=RelWithDebInfo$' "$build/CMakeCache.txt"; then
   echo "pid1.sh: warning: $build is not a RelWithDebInfo build; the figures will not be representative" >&2
 fi
 
-rastar=$build/rastar-init
 helpers=$build/tests
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The drop-in form runs only without a config file and a database: none is
+# found from the work directory, and none comes from the environment.
+cd "$work"
+unset RASTAR_INIT_CONFIG DATABASE_URL DATABASE_URL_FILE
 
-inits=(tini dumb-init rastar-init)
+inits=(tini dumb-init "${rastars[@]}")
 
-init_command() { # INIT: sets `cmd` to INIT's drop-in form; all three signal the child's process group
+binary_of() { # RASTAR: the file of rastar-init or rastar-static
+  case $1 in
+  rastar-init) echo "$build/rastar-init" ;;
+  rastar-static) echo "$build/rastar-init-static" ;;
+  esac
+}
+
+init_command() { # INIT: sets `cmd` to INIT's drop-in form; every one signals the child's process group
   case $1 in
   tini) cmd=(tini -g --) ;;
   dumb-init) cmd=(dumb-init) ;;
-  rastar-init) cmd=("$rastar" run --) ;;
+  rastar-init | rastar-static) cmd=("$(binary_of "$1")" run --) ;;
   esac
 }
 
@@ -75,7 +94,7 @@ log() { printf 'pid1.sh: %s\n' "$*" >&2; }
 started=$(now_us)
 
 # --- 1. SIGTERM to PID 1, from outside as a runtime sends it. Rounds are
-# interleaved so that a busy moment of the machine hits all three alike.
+# interleaved so that a busy moment of the machine hits every init alike.
 log "signal latency: $rounds rounds per init"
 for ((i = 0; i < rounds; ++i)); do
   for init in "${inits[@]}"; do
@@ -103,28 +122,31 @@ for init in "${inits[@]}"; do
 done
 
 # --- 3. Restart latency, rastar-init only: tini and dumb-init never restart.
-log "restart: $restarts crashes with backoff 0"
-cat >"$work/restart.yaml" <<EOF
+log "restart: $restarts crashes with backoff 0, per build"
+for r in "${rastars[@]}"; do
+  cat >"$work/restart-$r.yaml" <<EOF
 status: {listen: "0"}
 control: {socket: ""}
 services:
   crasher:
-    command: ["$helpers/bench_crash_stamp", "$work/stamps", "$restarts"]
+    command: ["$helpers/bench_crash_stamp", "$work/stamps-$r", "$restarts"]
     restart: on-failure
     backoff: {initial: 0ms}
     crash_loop: {limit: $((restarts + 10)), window: 10m}
 EOF
-if ! "${rt[@]}" unshare --pid --fork --mount-proc "$rastar" run --config "$work/restart.yaml" </dev/null >/dev/null 2>"$work/restart.log"; then
-  log "the restart run failed:"
-  tail -5 "$work/restart.log" >&2
-fi
-touch "$work/stamps"
-awk '$1 == "crash" { crashed = $2 } $1 == "start" && crashed { print ($2 - crashed) / 1e6; crashed = 0 }' \
-  "$work/stamps" >"$work/restart"
+  if ! "${rt[@]}" unshare --pid --fork --mount-proc "$(binary_of "$r")" run --config "$work/restart-$r.yaml" \
+    </dev/null >/dev/null 2>"$work/restart-$r.log"; then
+    log "the restart run of $r failed:"
+    tail -5 "$work/restart-$r.log" >&2
+  fi
+  touch "$work/stamps-$r"
+  awk '$1 == "crash" { crashed = $2 } $1 == "start" && crashed { print ($2 - crashed) / 1e6; crashed = 0 }' \
+    "$work/stamps-$r" >"$work/restart-$r"
+done
 
 # --- 4. Log relay: one service printing ${relay_mb} MB of ${line_bytes}-byte
 # lines, relayed with its `[flood] ` prefix, against `cat` of the same bytes.
-log "relay: $relay_rounds rounds of $relay_mb MB"
+log "relay: $relay_rounds rounds of $relay_mb MB per build"
 relay_bytes=$((relay_mb * 1024 * 1024))
 cat >"$work/relay.yaml" <<EOF
 status: {listen: "0"}
@@ -134,23 +156,31 @@ services:
     command: ["$helpers/bench_line_flood", "$relay_bytes", "$line_bytes"]
     restart: never
 EOF
-# Every byte must come out, with one prefix per line.
+# Every byte must come out, each line once with its prefix, into a pipe and
+# into a file alike (the relay writes to each its own way).
 check_bytes=$((1024 * 1024))
 sed "s/\"$relay_bytes\"/\"$check_bytes\"/" "$work/relay.yaml" >"$work/relay-check.yaml"
-relayed=$(pid1 "$rastar" run --config "$work/relay-check.yaml" </dev/null 2>/dev/null | wc -c || true)
-expected=$(("$helpers/bench_line_flood" "$check_bytes" "$line_bytes" | sed 's/^/[flood] /') | wc -c)
-if [[ $relayed != "$expected" ]]; then
-  log "the relay wrote $relayed bytes for a 1 MB check where $expected were expected"
-fi
+expected=$("$helpers/bench_line_flood" "$check_bytes" "$line_bytes" | sed 's/^/[flood] /' | md5sum)
+for r in "${rastars[@]}"; do
+  piped=$(pid1 "$(binary_of "$r")" run --config "$work/relay-check.yaml" </dev/null 2>/dev/null | md5sum || true)
+  pid1 "$(binary_of "$r")" run --config "$work/relay-check.yaml" </dev/null >"$work/relay-check.out" 2>/dev/null || true
+  if [[ $piped != "$expected" || $(md5sum <"$work/relay-check.out") != "$expected" ]]; then
+    log "$r: the relayed 1 MB check is not the service's lines with their prefix"
+  fi
+done
 for ((i = 0; i < relay_rounds; ++i)); do
   t0=$(now_us)
   "$helpers/bench_line_flood" "$relay_bytes" "$line_bytes" | cat >/dev/null
   t1=$(now_us)
-  /usr/bin/time -f %M -a -o "$work/relay-rss" \
-    unshare --pid --fork --mount-proc "$rastar" run --config "$work/relay.yaml" </dev/null >/dev/null 2>>"$work/relay.log"
-  t2=$(now_us)
   echo "$relay_mb $((t1 - t0))" | awk '{ print $1 / ($2 / 1e6) }' >>"$work/cat-mbs"
-  echo "$relay_mb $((t2 - t1))" | awk '{ print $1 / ($2 / 1e6) }' >>"$work/relay-mbs"
+  for r in "${rastars[@]}"; do
+    t1=$(now_us)
+    /usr/bin/time -f %M -a -o "$work/relay-rss-$r" \
+      unshare --pid --fork --mount-proc "$(binary_of "$r")" run --config "$work/relay.yaml" </dev/null >/dev/null \
+      2>>"$work/relay.log"
+    t2=$(now_us)
+    echo "$relay_mb $((t2 - t1))" | awk '{ print $1 / ($2 / 1e6) }' >>"$work/relay-mbs-$r"
+  done
 done
 
 # --- 5. Peak RSS (VmHWM) of PID 1: rastar-init with three services that each
@@ -167,8 +197,8 @@ log "peak RSS: 3 s per init"
 } >"$work/three.yaml"
 for init in "${inits[@]}"; do
   # Started directly (not through the pid1 function) so that $! is unshare.
-  if [[ $init == rastar-init ]]; then
-    unshare --pid --fork --mount-proc "$rastar" run --config "$work/three.yaml" </dev/null >/dev/null 2>&1 &
+  if [[ $init == rastar-* ]]; then
+    unshare --pid --fork --mount-proc "$(binary_of "$init")" run --config "$work/three.yaml" </dev/null >/dev/null 2>&1 &
   else
     init_command "$init"
     unshare --pid --fork --mount-proc "${cmd[@]}" sleep 60 </dev/null >/dev/null 2>&1 &
@@ -183,67 +213,93 @@ for init in "${inits[@]}"; do
   wait "$launcher" || true
 done
 
-# --- The table.
+# --- The table: one column per init, and a verdict per rastar-init build.
 median() { quantile 0.5 "$1"; }
 p95() { quantile 0.95 "$1"; }
 verdict() { # CONDITION (awk): "ok" or "MISSED"
   awk "BEGIN { print ($1) ? \"ok\" : \"MISSED\" }"
 }
-row() { printf '| %-38s | %-13s | %-13s | %-13s | %-9s | %-16s | %-6s |\n' "$@"; }
+row() { printf '| %-38s | %-12s | %-12s | %-13s | %-13s | %-10s | %-11s | %-11s | %-13s |\n' "$@"; }
 
-declare -A child_med child_p95 exit_med exit_p95 reap_med zombies rss anon
-for init in "${inits[@]}"; do
-  child_med[$init]=$(median "$work/child-$init")
-  child_p95[$init]=$(p95 "$work/child-$init")
-  exit_med[$init]=$(median "$work/exit-$init")
-  exit_p95[$init]=$(p95 "$work/exit-$init")
-  reap_med[$init]=$(median "$work/reap-$init")
+declare -A child exit_time reap zombies rss anon ratio_child ratio_exit ratio_reap restart relay relay_ratio relay_rss
+declare -A ok_child ok_exit ok_zombies ok_restart ok_relay ok_rss ok_relay_rss
+for init in tini dumb-init rastar-init rastar-static; do
+  if [[ " ${inits[*]} " != *" $init "* ]]; then
+    for table in child exit_time reap zombies rss anon ratio_child ratio_exit ratio_reap restart relay relay_ratio \
+      relay_rss; do
+      declare -n cell=$table
+      cell[$init]=n/a
+      unset -n cell
+    done
+    continue
+  fi
+  child[$init]="$(calc "$(median "$work/child-$init")") ($(calc "$(p95 "$work/child-$init")"))"
+  exit_time[$init]="$(calc "$(median "$work/exit-$init")") ($(calc "$(p95 "$work/exit-$init")"))"
+  reap[$init]=$(calc "$(median "$work/reap-$init")")
   zombies[$init]=$(cat "$work/zombies-$init")
   read -r "rss[$init]" "anon[$init]" <"$work/rss-$init"
 done
-child_ratio=$(calc "${child_med[rastar-init]} / ${child_med[tini]}")
-exit_ratio=$(calc "${exit_med[rastar-init]} / ${exit_med[tini]}")
-reap_ratio=$(calc "${reap_med[rastar-init]} / ${reap_med[tini]}")
-restart_med=$(median "$work/restart")
-restart_p95=$(p95 "$work/restart")
-restart_count=$(wc -l <"$work/restart")
 cat_mbs=$(median "$work/cat-mbs")
-relay_mbs=$(median "$work/relay-mbs")
-relay_ratio=$(calc "$relay_mbs / $cat_mbs")
-relay_rss=$(calc "$(sort -g "$work/relay-rss" | tail -1) / 1024")
+for r in "${rastars[@]}"; do
+  ratio_child[$r]=$(calc "$(median "$work/child-$r") / $(median "$work/child-tini")")
+  ratio_exit[$r]=$(calc "$(median "$work/exit-$r") / $(median "$work/exit-tini")")
+  ratio_reap[$r]=$(calc "$(median "$work/reap-$r") / $(median "$work/reap-tini")")
+  restart_p95=$(p95 "$work/restart-$r")
+  restart_count=$(wc -l <"$work/restart-$r")
+  restart[$r]="$(calc "$(median "$work/restart-$r")") ($(calc "$restart_p95"))"
+  relay_mbs=$(median "$work/relay-mbs-$r")
+  relay[$r]=$(calc "$relay_mbs")
+  relay_ratio[$r]="$(calc "$relay_mbs / $cat_mbs")x"
+  relay_rss[$r]=$(calc "$(sort -g "$work/relay-rss-$r" | tail -1) / 1024")
+  ok_child[$r]=$(verdict "${ratio_child[$r]} <= 2")
+  ok_exit[$r]=$(verdict "${ratio_exit[$r]} <= 2")
+  ok_zombies[$r]=$(verdict "${zombies[$r]} == 0")
+  ok_restart[$r]=$(verdict "$restart_count >= $restarts && $restart_p95 <= 50")
+  ok_relay[$r]=$(verdict "${relay_ratio[$r]%x} >= 0.5")
+  ok_rss[$r]=$(verdict "${rss[$r]} < 10")
+  ok_relay_rss[$r]=$(verdict "${relay_rss[$r]} < 10")
+done
+verdicts() { # TABLE: "dynamic/static" verdicts of TABLE
+  declare -n cells=$1
+  local out=() r
+  for r in "${rastars[@]}"; do
+    out+=("${cells[$r]}")
+  done
+  local IFS=/
+  echo "${out[*]}"
+}
 elapsed=$(calc "($(now_us) - $started) / 1e6")
 
 echo
 echo "PID 1 under unshare --pid --fork --mount-proc; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); ${elapsed} s"
-echo "tini $(tini --version 2>&1 | awk '{ print $3 }'), dumb-init $(dumb-init --version 2>&1 | awk '{ print $2 }'), rastar-init $("$rastar" --version 2>/dev/null | awk '{ print $NF }')"
+echo "tini $(tini --version 2>&1 | awk '{ print $3 }'), dumb-init $(dumb-init --version 2>&1 | awk '{ print $2 }'), rastar-init $("$build/rastar-init" --version 2>/dev/null | awk '{ print $NF }')"
+echo "rastar: rastar-init, dynamically linked; static: rastar-init-static, the image's binary; result: rastar/static"
 echo
-row "measure" "tini -g" "dumb-init" "rastar-init" "rastar/tini" "target" "result"
-row "--------------------------------------" "-------------" "-------------" "-------------" "---------" "----------------" "------"
-row "SIGTERM -> child has it, med (p95) us" \
-  "$(calc "${child_med[tini]}") ($(calc "${child_p95[tini]}"))" \
-  "$(calc "${child_med[dumb-init]}") ($(calc "${child_p95[dumb-init]}"))" \
-  "$(calc "${child_med[rastar-init]}") ($(calc "${child_p95[rastar-init]}"))" \
-  "$child_ratio" "<= 2x tini" "$(verdict "$child_ratio <= 2")"
-row "SIGTERM -> PID 1 exited, med (p95) us" \
-  "$(calc "${exit_med[tini]}") ($(calc "${exit_p95[tini]}"))" \
-  "$(calc "${exit_med[dumb-init]}") ($(calc "${exit_p95[dumb-init]}"))" \
-  "$(calc "${exit_med[rastar-init]}") ($(calc "${exit_p95[rastar-init]}"))" \
-  "$exit_ratio" "<= 2x tini" "$(verdict "$exit_ratio <= 2")"
-row "reap $orphans orphans, median ms" \
-  "$(calc "${reap_med[tini]}")" "$(calc "${reap_med[dumb-init]}")" "$(calc "${reap_med[rastar-init]}")" \
-  "$reap_ratio" "-" "-"
-row "zombies left afterwards, worst" \
-  "${zombies[tini]}" "${zombies[dumb-init]}" "${zombies[rastar-init]}" "-" "0" \
-  "$(verdict "${zombies[rastar-init]} == 0")"
-row "restart after crash, med (p95) ms" "no restarts" "no restarts" \
-  "$(calc "$restart_med") ($(calc "$restart_p95"))" "-" "<= 50 ms" \
-  "$(verdict "$restart_count >= $restarts && $restart_p95 <= 50")"
-row "relay MB/s (cat: $(calc "$cat_mbs"))" "pass-through" "pass-through" "$(calc "$relay_mbs")" \
-  "${relay_ratio}x cat" ">= 0.5x cat" "$(verdict "$relay_ratio >= 0.5")"
+row "measure" "tini -g" "dumb-init" "rastar" "static" "rastar/tini" "static/tini" "target" "result"
+row "--------------------------------------" "------------" "------------" "-------------" "-------------" \
+  "----------" "-----------" "-----------" "-------------"
+row "SIGTERM -> child has it, med (p95) us" "${child[tini]}" "${child[dumb-init]}" "${child[rastar-init]}" \
+  "${child[rastar-static]}" "${ratio_child[rastar-init]}" "${ratio_child[rastar-static]}" "<= 2x tini" \
+  "$(verdicts ok_child)"
+row "SIGTERM -> PID 1 exited, med (p95) us" "${exit_time[tini]}" "${exit_time[dumb-init]}" \
+  "${exit_time[rastar-init]}" "${exit_time[rastar-static]}" "${ratio_exit[rastar-init]}" \
+  "${ratio_exit[rastar-static]}" "<= 2x tini" "$(verdicts ok_exit)"
+row "reap $orphans orphans, median ms" "${reap[tini]}" "${reap[dumb-init]}" "${reap[rastar-init]}" \
+  "${reap[rastar-static]}" "${ratio_reap[rastar-init]}" "${ratio_reap[rastar-static]}" "-" "-"
+row "zombies left afterwards, worst" "${zombies[tini]}" "${zombies[dumb-init]}" "${zombies[rastar-init]}" \
+  "${zombies[rastar-static]}" "-" "-" "0" "$(verdicts ok_zombies)"
+row "restart after crash, med (p95) ms" "no restarts" "no restarts" "${restart[rastar-init]}" \
+  "${restart[rastar-static]:-n/a}" "-" "-" "<= 50 ms" "$(verdicts ok_restart)"
+row "relay MB/s (cat: $(calc "$cat_mbs"))" "pass-through" "pass-through" "${relay[rastar-init]}" \
+  "${relay[rastar-static]:-n/a}" "${relay_ratio[rastar-init]} cat" "${relay_ratio[rastar-static]:-n/a} cat" \
+  ">= 0.5x cat" "$(verdicts ok_relay)"
 row "peak RSS (VmHWM) of PID 1, MB" "${rss[tini]}" "${rss[dumb-init]}" "${rss[rastar-init]}" \
-  "-" "< 10 MB" "$(verdict "${rss[rastar-init]} < 10")"
-row "  of it anonymous (RssAnon), MB" "${anon[tini]}" "${anon[dumb-init]}" "${anon[rastar-init]}" "-" "-" "-"
-row "peak RSS while relaying, MB" "-" "-" "$relay_rss" "-" "< 10 MB" "$(verdict "$relay_rss < 10")"
+  "${rss[rastar-static]}" "-" "-" "< 10 MB" "$(verdicts ok_rss)"
+row "  of it anonymous (RssAnon), MB" "${anon[tini]}" "${anon[dumb-init]}" "${anon[rastar-init]}" \
+  "${anon[rastar-static]}" "-" "-" "-" "-"
+row "peak RSS while relaying, MB" "-" "-" "${relay_rss[rastar-init]}" "${relay_rss[rastar-static]:-n/a}" "-" "-" \
+  "< 10 MB" "$(verdicts ok_relay_rss)"
 echo
 echo "RSS: tini and dumb-init with one child, rastar-init with three services (each relayed 2 MB, then sleeps)"
-echo "latency sections: ${rt[*]:-plain scheduling}; signal: $rounds rounds each; orphans: $orphan_rounds rounds; restart: $restart_count of $restarts restarts; relay: $relay_rounds x $relay_mb MB of $line_bytes-byte lines"
+echo "latency sections: ${rt[*]:-plain scheduling}; signal: $rounds rounds each; orphans: $orphan_rounds rounds;" \
+  "restart: $restarts restarts per build; relay: $relay_rounds x $relay_mb MB of $line_bytes-byte lines"

@@ -81,6 +81,21 @@ TEST_CASE("rastar-init healthcheck")
     CHECK(result.exit_code == 0);
   }
 
+  SUBCASE("a config file without status.listen leaves the address to RASTAR_STATUS_LISTEN; one with it wins")
+  {
+    test::TestDirectory directory;
+    test::write_file("without.yaml", "control: {socket: \"\"}\n");
+    auto result = run_rastar({"healthcheck"}, {{"RASTAR_STATUS_LISTEN", server.listen()},
+                                               {"RASTAR_INIT_CONFIG", (directory.path() / "without.yaml").string()}});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "ok\n");
+    const auto elsewhere = "127.0.0.1:" + std::to_string(closed_port());
+    test::write_file("with.yaml", "status: {listen: \"" + server.listen() + "\"}\n");
+    result = run_rastar({"healthcheck"}, {{"RASTAR_STATUS_LISTEN", elsewhere},
+                                          {"RASTAR_INIT_CONFIG", (directory.path() / "with.yaml").string()}});
+    CHECK(result.exit_code == 0);
+  }
+
   SUBCASE("unreachable: 1 and a sentence")
   {
     const auto port = closed_port();

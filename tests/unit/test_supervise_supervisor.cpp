@@ -333,6 +333,44 @@ TEST_CASE("Supervisor: a non-critical service that cannot start is reported and 
                               "found (check the name and PATH)\n") != std::string::npos);
 }
 
+TEST_CASE("Supervisor: a critical service that cannot start ends the container with 127")
+{
+  TestDirectory directory;
+  config::SupervisorConfig config;
+  config::ServiceConfig missing;
+  missing.command = {"no-such-program-anywhere"};
+  missing.critical = true;
+  config.services["missing"] = missing;
+  config.services["other"] = service("echo up");
+  config.services["other"].depends_on["missing"] = config::DependencyCondition::started;
+  const auto supervisor = fork_supervisor(config);
+  CHECK(wait_exit(supervisor.pid, seconds(10)) == 127);
+  // Its dependent waited for it and was never started.
+  CHECK(supervisor.out().empty());
+  CHECK(supervisor.err().find("rastar-init: error: missing: cannot run \"no-such-program-anywhere\": command not "
+                              "found (check the name and PATH)\n") != std::string::npos);
+}
+
+TEST_CASE("Supervisor: not PID 1, it is the child subreaper of what its services leave behind")
+{
+  TestDirectory directory;
+  config::SupervisorConfig config;
+  // The inner shell outlives its parent: the kernel re-parents it to the
+  // nearest subreaper, which must be the supervisor (not the test runner).
+  config.services["parent"] =
+    service("sh -c 'sleep 0.3; grep PPid: /proc/$$/status > orphan.ppid; echo $$ > orphan.pid' & exit 0");
+  config.services["main"] = service("while [ ! -f orphan.pid ]; do sleep 0.02; done; sleep 0.3; echo done");
+  config.services["main"].critical = true;
+  const auto supervisor = fork_supervisor(config);
+  REQUIRE(wait_for_text("orphan.pid", "\n"));
+  CHECK(read_file("orphan.ppid") == "PPid:\t" + std::to_string(supervisor.pid) + "\n");
+  // Reaped once it ended: no zombie of it is left under the supervisor.
+  const auto orphan = std::stoi(read_file("orphan.pid"));
+  CHECK(wait_until([&] { return !std::filesystem::exists("/proc/" + std::to_string(orphan)); }, seconds(5)));
+  CHECK(wait_exit(supervisor.pid, seconds(10)) == 0);
+  CHECK(supervisor.out() == "[main] done\n");
+}
+
 TEST_CASE("Supervisor: bad dependency graphs")
 {
   config::SupervisorConfig config;
@@ -356,6 +394,19 @@ TEST_CASE("Supervisor: bad dependency graphs")
 
 TEST_SUITE("pid1")
 {
+  TEST_CASE("Supervisor: 1000 orphans of a service are reaped with none left, as PID 1")
+  {
+    TestDirectory directory;
+    write_file("rastar-init.yaml",
+               "status: {listen: \"0\"}\ncontrol: {socket: \"\"}\nservices:\n  census:\n    command: [sh, -c, \"" +
+                 helper_path("spawn_orphans") + " 1000 200 && " + helper_path("zombie_census") +
+                 " 15000\"]\n    critical: true\n  bystander:\n    command: [sleep, \"60\"]\n");
+    const auto init = launch({"unshare", "--pid", "--fork", "--mount-proc", "--kill-child", RASTAR_INIT_BINARY,
+                              "run", "--config", (directory.path() / "rastar-init.yaml").string()});
+    CHECK(wait_exit(init.pid, seconds(30)) == 0);
+    CHECK(init.out() == "[census] zombies: 0, orphans: 0\n");
+  }
+
   TEST_CASE("Supervisor: a service runs as the user and group it names")
   {
     TestDirectory directory;

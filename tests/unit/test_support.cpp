@@ -76,7 +76,9 @@ CommandResult
 run(const std::vector<std::string>& arguments,
     const std::map<std::string, std::optional<std::string>>& environment)
 {
-  auto child_environment = boost::this_process::environment();
+  // A copy: this_process::environment() is the live environment, and setting
+  // a variable for one child would leave it set for every later test.
+  bp::environment child_environment = boost::this_process::environment();
   for (const auto& [name, value] : environment) {
     if (value) {
       child_environment[name] = *value;

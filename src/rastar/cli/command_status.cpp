@@ -30,8 +30,8 @@ struct StatusOptions
   bool ready = false;
 };
 
-// The config file's status.listen, when a config is found (D4: flag, file,
-// environment). A config that does not load leaves the decision to the others:
+// The config file's status.listen, when a config is found and sets it (D4:
+// flag, file, environment). A config that does not load leaves the decision to the others:
 // a probe must not fail on what `run` itself would report.
 std::optional<std::string>
 listen_from_config()
@@ -41,7 +41,11 @@ listen_from_config()
       config::LoadOptions load;
       load.accounts = config::AccountCheck::warn;
       std::vector<std::string> warnings;
-      return config::load_config_file(*path, load, &warnings).supervisor.status.listen;
+      const auto status = config::load_config_file(*path, load, &warnings).supervisor.status;
+      // A file without status.listen leaves the address to the environment.
+      if (status.listen_given) {
+        return status.listen;
+      }
     }
   } catch (const Error&) {
   }

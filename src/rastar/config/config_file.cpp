@@ -128,6 +128,7 @@ read_supervisor_settings(const YamlMap& top, SupervisorConfig& supervisor, const
         listen->fail(fmt::format("\"{}\" is not host:port (for example 127.0.0.1:8079), or 0 to turn it off", text));
       }
       supervisor.status.listen = text;
+      supervisor.status.listen_given = true;
     }
   }
   if (const auto control = top.get("control")) {

@@ -31,6 +31,8 @@ struct Check
   Milliseconds timeout{1000};
   int retries = 3;
   Milliseconds start_period{0};
+
+  bool operator==(const Check&) const = default;
 };
 
 struct Backoff
@@ -39,6 +41,8 @@ struct Backoff
   Milliseconds max{30000};
   double multiplier = 2.0;
   Milliseconds reset_after{10000}; // running this long counts as stable: backoff starts over
+
+  bool operator==(const Backoff&) const = default;
 };
 
 enum class LogFormat { prefixed, json, raw };
@@ -64,11 +68,17 @@ struct ServiceConfig
   Check health;                      // periodic health while running
   LogFormat log_format = LogFormat::prefixed;
   std::size_t max_line_bytes = 16384; // longer lines are split
+
+  // A reload restarts a service whose definition changed in any field.
+  bool operator==(const ServiceConfig&) const = default;
 };
 
 struct StatusConfig
 {
   std::string listen = "127.0.0.1:8079"; // "0": off
+  // The file wrote status.listen: only then does it outrank RASTAR_STATUS_LISTEN
+  // for `status` and `healthcheck` (D4: flag, file, environment).
+  bool listen_given = false;
 };
 
 struct ControlConfig

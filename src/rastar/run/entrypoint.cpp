@@ -189,6 +189,18 @@ run_entrypoint(const RunOptions& options)
   }
   supervise::Supervisor supervisor(std::move(effective), single_command);
   supervisor.serve_control(supervisor_config.control.socket);
+  if (config_path) {
+    // SIGHUP with `sighup: reload`: the same file, given what this start gave it.
+    supervisor.set_reload_handler([path = *config_path, target, command] {
+      bool reloaded_single_command = false;
+      auto reloaded =
+        supervise::with_extra_command(config::load_config_file(path).supervisor, command, reloaded_single_command);
+      if (target) {
+        pass_database_url(reloaded, *target);
+      }
+      return reloaded;
+    });
+  }
   board.attach(&supervisor);
   const int code = supervisor.run();
   board.attach(nullptr);

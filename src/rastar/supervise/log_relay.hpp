@@ -10,11 +10,16 @@
 #include <array>
 #include <functional>
 #include <string>
+#include <vector>
+
+#include <sys/uio.h>
 
 // Relays one output stream of one service to rastar-init's own, line by line
 // (pid1.md §6.6): read without blocking in the supervisor's loop, each whole
 // line written as it arrives with the service's name, a line longer than
-// max_line_bytes split into pieces of that size.
+// max_line_bytes split into pieces of that size. A read's lines go out in
+// one gathered write; long lines in it point into the read buffer, so their
+// text is copied only by the kernel.
 
 namespace rastar::supervise {
 
@@ -57,11 +62,27 @@ private:
   void
   finish();
 
-  // Appends one formatted line to m_pending.
+  // Adds one line to the batch. `borrowed`: `line` lies in m_buffer, which
+  // outlives the batch, and may be pointed to; else it is copied.
   void
-  emit(std::string_view line);
+  emit(std::string_view line, bool borrowed);
 
-  // Queues m_pending, the whole lines of the last read, as one write.
+  // A piece of the batch: in m_buffer (or a constant), or in m_pending at
+  // `offset` (an offset, since m_pending moves while it grows).
+  struct Part
+  {
+    const char* data;
+    std::size_t offset;
+    std::size_t size;
+  };
+
+  void
+  add_part(const char* data, std::size_t size);
+
+  void
+  add_owned(std::size_t offset, std::size_t size);
+
+  // Writes the batch of the last read, the whole lines, as one write.
   void
   write_pending();
 
@@ -72,9 +93,13 @@ private:
   std::string m_stream;
   config::LogFormat m_format;
   std::size_t m_max_line_bytes;
+  std::string m_prefix; // "[name] "
   std::string m_partial;
   std::string m_pending;
-  std::array<char, 65536> m_buffer{};
+  std::vector<Part> m_parts;
+  std::vector<iovec> m_iovecs;
+  // As cat's: fewer reads per MB. Not zeroed: a quiet stream touches one page of it.
+  std::array<char, 131072> m_buffer;
   std::function<void()> m_on_end;
   bool m_ended = false;
   bool m_just_split = false;

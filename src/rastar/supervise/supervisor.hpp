@@ -5,6 +5,7 @@
 #include <rastar/supervise/output_writer.hpp>
 #include <rastar/supervise/reaper.hpp>
 #include <rastar/supervise/service.hpp>
+#include <rastar/supervise/signal_source.hpp>
 #include <rastar/supervise/snapshot.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -20,7 +21,7 @@
 #include <vector>
 
 // The PID-1 supervision phase: one Asio loop that receives the signals (from
-// util::SignalWatcher), reaps every child, starts services in dependency
+// a signalfd, SignalSource), reaps every child, starts services in dependency
 // order, shuts them down in reverse order (D17) and decides the exit code (D1).
 //
 // Control (D20, `rastar-init stop|start|restart SERVICE`) follows supervisorctl
@@ -58,10 +59,16 @@ public:
   Snapshot
   snapshot() const;
 
-  // Called (on the loop) for SIGHUP when the config sets sighup_reloads;
-  // without one, SIGHUP is forwarded.
+  // Reads the config again; throws Error(config) for a file that is not valid.
+  using ConfigLoader = std::function<config::SupervisorConfig()>;
+
+  // On SIGHUP when the config sets `sighup: reload`: loads the config with
+  // `loader` and applies it (stops removed services, starts added ones,
+  // restarts changed ones, leaves the others running). A config that does
+  // not load is logged with its position and changes nothing. Without a
+  // loader, SIGHUP is forwarded.
   void
-  set_reload_handler(std::function<void()> handler);
+  set_reload_handler(ConfigLoader loader);
 
   // Serves the control socket at `socket_path` (control.socket; "" or "0":
   // off) while run() runs and removes it when run() returns. A socket that
@@ -93,10 +100,24 @@ public:
   control(const ControlRequest& request, ControlReply reply);
 
 private:
-  struct SignalInbox;
-
   void
   on_signal(int signal_number);
+
+  // Loads the config with m_reload_loader and applies it.
+  void
+  reload();
+
+  // Applies `config` (reload's diff); throws Error(config) and changes
+  // nothing when its dependency graph is bad or it has no services.
+  void
+  apply_config(config::SupervisorConfig config);
+
+  std::unique_ptr<Service>
+  make_service(const std::string& name, const config::ServiceConfig& service_config);
+
+  // A replaced or removed service named `name` still has its process.
+  bool
+  retiring(const std::string& name) const;
 
   void
   request_reconcile();
@@ -157,11 +178,13 @@ private:
   Reaper m_reaper;
   OutputWriter m_writer;
   std::map<std::string, std::unique_ptr<Service>> m_services;
+  // Removed or replaced by a reload, stopping; dropped once they ended.
+  std::vector<std::unique_ptr<Service>> m_retiring;
   boost::asio::steady_timer m_shutdown_timer;
   boost::asio::steady_timer m_escalation_timer;
   boost::asio::steady_timer m_reap_timer;
-  std::shared_ptr<SignalInbox> m_inbox;
-  std::function<void()> m_reload_handler;
+  std::unique_ptr<SignalSource> m_signals;
+  ConfigLoader m_reload_loader;
   std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
   bool m_reconcile_pending = false;
   bool m_shutting_down = false;
@@ -178,10 +201,11 @@ private:
   Snapshot m_snapshot;
 };
 
-// Runs the services of `config`, plus `extra_command` as a critical service
-// whose output passes through; with no services, `extra_command` alone runs
-// in the tini drop-in mode. Returns the exit code. Throws Error(usage) when
-// there is nothing to run, Error(config) for a bad dependency graph.
+// Throws Error(config) for a service without a command, a dependency on an
+// unknown service, or a dependency cycle (naming it).
+void
+check_supervisor_graph(const config::SupervisorConfig& config);
+
 // `config` with `run -- CMD`'s command added as the critical service
 // "command" (output passed through, never restarted). `single_command` tells
 // whether that is all there is: the tini drop-in. Throws Error(usage) when
@@ -191,6 +215,11 @@ with_extra_command(const config::SupervisorConfig& config,
                    const std::optional<std::vector<std::string>>& extra_command,
                    bool& single_command);
 
+// Runs the services of `config`, plus `extra_command` as a critical service
+// whose output passes through, and returns the exit code (D1). In the tini
+// drop-in (`extra_command` alone) it exits the process itself with _exit once
+// CMD is reaped and its output flushed. Throws Error(usage) when there is
+// nothing to run, Error(config) for a bad dependency graph.
 int
 run_supervisor(const config::SupervisorConfig& config, std::optional<std::vector<std::string>> extra_command);
 

@@ -58,6 +58,15 @@ SignalWatcher::SignalWatcher()
 
 SignalWatcher::~SignalWatcher()
 {
+  stop_thread();
+}
+
+void
+SignalWatcher::stop_thread()
+{
+  if (!m_thread.joinable()) {
+    return;
+  }
   {
     std::lock_guard lock(m_mutex);
     m_stopping = true;
@@ -65,6 +74,7 @@ SignalWatcher::~SignalWatcher()
   // Wake sigwaitinfo with a signal aimed at the watcher thread alone.
   pthread_kill(m_thread.native_handle(), SIGURG);
   m_thread.join();
+  m_stopping = false;
 }
 
 void
@@ -108,6 +118,26 @@ SignalWatcher::instance()
   return *g_watcher;
 }
 
+bool
+SignalWatcher::pause_instance()
+{
+  // Only a watcher that exists has a thread: do not start one to stop it.
+  bool paused = false;
+  if (g_watcher && g_watcher->m_thread.joinable()) {
+    g_watcher->stop_thread();
+    paused = true;
+  }
+  return paused;
+}
+
+void
+SignalWatcher::resume_instance()
+{
+  if (g_watcher && !g_watcher->m_thread.joinable()) {
+    g_watcher->m_thread = std::thread([watcher = g_watcher] { watcher->run(); });
+  }
+}
+
 void
 SignalWatcher::restart_after_fork()
 {
@@ -125,7 +155,9 @@ SignalWatcher::run()
       continue; // EINTR
     }
     std::unique_lock lock(m_mutex);
-    if (m_stopping) {
+    // The wake-up from stop_thread() is a SIGURG (a signal PID 1 never acts
+    // on); any other signal taken meanwhile is handled before stopping.
+    if (m_stopping && info.si_signo == SIGURG) {
       return;
     }
     const bool is_cancel = info.si_signo == SIGTERM || info.si_signo == SIGINT || info.si_signo == SIGQUIT;

@@ -7,8 +7,10 @@
 
 // rastar-init blocks every asynchronous signal as its first act (before the
 // config is read, before any thread or child exists) and receives them in one
-// watcher thread with sigwaitinfo. PID 1 ignores signals it has no handler for,
-// but blocked ones stay pending, so nothing that arrives early is lost.
+// watcher thread with sigwaitinfo while it waits, migrates and seeds. PID 1
+// ignores signals it has no handler for, but blocked ones stay pending, so
+// nothing that arrives early is lost. The supervisor pauses the watcher and
+// reads them from a signalfd in its own loop: one wake-up per signal, not two.
 
 namespace rastar::util {
 
@@ -58,6 +60,16 @@ public:
   static SignalWatcher&
   instance();
 
+  // Stops the process-wide watcher's thread, if one runs, so that the caller
+  // can take the signals from a signalfd; they stay pending meanwhile.
+  // Returns whether a thread was stopped (then resume_instance() restarts it).
+  static bool
+  pause_instance();
+
+  // Restarts the thread pause_instance() stopped.
+  static void
+  resume_instance();
+
   // In a child forked from a process whose watcher runs, and that does not
   // exec, the watcher thread did not survive the fork: start a new one. The
   // old object is abandoned, since its thread handle belongs to the parent.
@@ -67,6 +79,10 @@ public:
 private:
   void
   run();
+
+  // Stops and joins the thread; a signal it already took is handled first.
+  void
+  stop_thread();
 
   mutable std::mutex m_mutex;
   Handler m_handler;
