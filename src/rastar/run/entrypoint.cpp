@@ -94,6 +94,12 @@ prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
     spdlog::info("phase wait: {} answered in {} ms", target.url.address(), elapsed_ms(started));
   }
   stop_if_cancelled("wait");
+  if (!options.migrate) {
+    spdlog::info("phase migrate: skipped (--no-migrate or run.migrate: false)");
+  }
+  if (!options.seed) {
+    spdlog::info("phase seed: skipped (--no-seed or run.seed: false)");
+  }
   if (!options.migrate && !options.seed) {
     return;
   }
@@ -144,6 +150,12 @@ run_entrypoint(const RunOptions& options)
   if (config_path) {
     file = config::load_config_file(*config_path);
   }
+  RunOptions phases = options;
+  if (file) {
+    // A phase runs only when neither the flag nor the file's run: turns it off.
+    phases.migrate = options.migrate && file->run.migrate.value_or(true);
+    phases.seed = options.seed && file->run.seed.value_or(true);
+  }
   const bool has_database = options.url || (file && file->database.url && !file->database.url->empty()) ||
                             environment_has("DATABASE_URL") || environment_has("DATABASE_URL_FILE");
 
@@ -165,7 +177,7 @@ run_entrypoint(const RunOptions& options)
     cli::TargetOptions target_options;
     target_options.url = options.url.value_or("");
     const auto target = cli::resolve_target(target_options, file);
-    prepare_database(options, target, file, board);
+    prepare_database(phases, target, file, board);
     pass_database_url(supervisor_config, target);
   }
   if (options.only_migrate) {
