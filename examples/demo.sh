@@ -80,10 +80,17 @@ report() {
     fi
     sleep 0.1
   done
+  # Ready; the health checks' second round (2 s apart) then says healthy.
+  local table
+  for _ in $(seq 50); do
+    table=$("$RASTAR_INIT" status 2>&1) || true
+    [[ $table == *" starting"* ]] || break
+    sleep 0.1
+  done
   {
     echo
     echo "== rastar-init status"
-    "$RASTAR_INIT" status
+    echo "$table"
     show_rows
     echo
     if [ -n "${DEMO_SECONDS:-}" ]; then
