@@ -271,7 +271,7 @@ TEST_CASE("config::parse_config, YAML and structure errors")
                      "*defaults), found the string \"1\"");
   CHECK_CONFIG_ERROR("schema: \"a\\tb\nc\"\n\"x\\ny\": 1\n",
                      "config/rastar-init.yaml:3:1: x\\ny: unknown key; the keys here are database, migrations, schema, seeds, "
-                     "services, shutdown_timeout, sighup, status, control");
+                     "run, services, shutdown_timeout, sighup, status, control");
   CHECK_CONFIG_ERROR("database: {url: \"a\\tb\\x01\nc\"}\n",
                      "config/rastar-init.yaml:1:17: database.url: DATABASE_URL is not a URL; it must look like "
                      "postgresql://USER:PASSWORD@HOST:PORT/DATABASE or file:PATH");
