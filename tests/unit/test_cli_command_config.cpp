@@ -37,13 +37,13 @@ TEST_CASE("rastar-init config check")
           std::string::npos);
     if (getpwnam("node") == nullptr) {
       CHECK(result.err.find("rastar-init: warning: " + k_shipped +
-                            ":24:9: services.bot.user: user \"node\" does not exist on this system; the service "
+                            ":55:9: services.bot.user: user \"node\" does not exist on this system; the service "
                             "cannot start on this machine\n") != std::string::npos);
       const auto strict = run_rastar({"config", "check", "--strict", "--config", k_shipped}, environment());
       CHECK(strict.exit_code == 78);
       CHECK(strict.out == "");
       CHECK(strict.err.ends_with("rastar-init: error: " + k_shipped +
-                                 ":24:9: services.bot.user: user \"node\" does not exist on this system\n"));
+                                 ":55:9: services.bot.user: user \"node\" does not exist on this system\n"));
     }
   }
 

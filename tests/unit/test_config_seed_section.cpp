@@ -159,5 +159,14 @@ TEST_CASE("config/example.yaml")
   CHECK(config.seeds[0].name == "admin");
   CHECK(config.seeds[0].values[0].second.text == "admin@rastar.local");
   CHECK(config.seeds[1].name == "default-pack");
-  CHECK(config.supervisor.services.empty());
+  // The demo's stand-in apps, started from the build directory.
+  REQUIRE(config.supervisor.services.size() == 3);
+  const auto& bot = config.supervisor.services.at("bot");
+  CHECK(bot.command == std::vector<std::string>{"build/rastar-stand-in", "--role", "bot"});
+  CHECK(bot.env.at("PORT") == "3101");
+  CHECK(bot.ready.http_url == "http://127.0.0.1:3101/health");
+  CHECK(config.supervisor.services.at("portal").depends_on.at("bot") == DependencyCondition::healthy);
+  CHECK(config.supervisor.services.at("admin").depends_on.at("bot") == DependencyCondition::healthy);
+  CHECK(config.supervisor.status.listen == "127.0.0.1:8079");
+  CHECK(config.supervisor.control.socket == std::string(RASTAR_SOURCE_DIR) + "/data/rastar-init.sock");
 }

@@ -51,6 +51,15 @@ struct MigrationsSetting
   }
 };
 
+// `run:`: the database phases of `rastar-init run` the file turns off, as
+// --no-migrate and --no-seed do (either one is enough to skip a phase).
+// nullopt: the file leaves it out, and the phase runs.
+struct RunSettings
+{
+  std::optional<bool> migrate;
+  std::optional<bool> seed;
+};
+
 struct Config
 {
   std::filesystem::path source; // the file it was read from
@@ -58,6 +67,7 @@ struct Config
   MigrationsSetting migrations;
   std::optional<std::filesystem::path> schema;
   std::vector<seed::SeedSpec> seeds; // in file order
+  RunSettings run;
   SupervisorConfig supervisor;
 };
 

@@ -232,6 +232,17 @@ describe_config(const Config& config)
     result["seeds"] = seeds;
   }
 
+  nlohmann::ordered_json run = nlohmann::ordered_json::object();
+  if (config.run.migrate) {
+    run["migrate"] = *config.run.migrate;
+  }
+  if (config.run.seed) {
+    run["seed"] = *config.run.seed;
+  }
+  if (!run.empty()) {
+    result["run"] = run;
+  }
+
   const SupervisorConfig& supervisor = config.supervisor;
   result["shutdown_timeout"] = duration_text(supervisor.shutdown_timeout);
   result["sighup"] = supervisor.sighup_reloads ? "reload" : "forward";

@@ -21,7 +21,7 @@ namespace rastar::config {
 namespace {
 
 const std::vector<std::string> k_top_level_keys = {
-  "database", "migrations", "schema", "seeds", "services", "shutdown_timeout", "sighup", "status", "control"};
+  "database", "migrations", "schema", "seeds", "run", "services", "shutdown_timeout", "sighup", "status", "control"};
 
 std::filesystem::path
 resolve(const std::filesystem::path& base_directory, const std::string& path)
@@ -91,6 +91,20 @@ read_migrations(const YamlValue& value, const std::filesystem::path& base_direct
     value.fail("names no directory; write postgresql: DIR and/or sqlite: DIR");
   }
   return migrations;
+}
+
+RunSettings
+read_run(const YamlValue& value)
+{
+  const auto map = value.map({"migrate", "seed"});
+  RunSettings run;
+  if (const auto migrate = map.get("migrate")) {
+    run.migrate = migrate->boolean();
+  }
+  if (const auto seed = map.get("seed")) {
+    run.seed = seed->boolean();
+  }
+  return run;
 }
 
 // `host:port`, with the port a number from 1 to 65535 (`[::1]:8079` works too).
@@ -262,6 +276,9 @@ parse_config(const std::string& text,
   }
   if (const auto seeds = top.get("seeds")) {
     config.seeds = read_seeds(*seeds, base);
+  }
+  if (const auto run = top.get("run")) {
+    config.run = read_run(*run);
   }
   read_supervisor_settings(top, config.supervisor, base);
   if (const auto services = top.get("services")) {

@@ -94,10 +94,19 @@ prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
     spdlog::info("phase wait: {} answered in {} ms", target.url.address(), elapsed_ms(started));
   }
   stop_if_cancelled("wait");
+  // Said in the log, so a deployment that skips a phase by mistake shows it.
+  const bool migrate_off_in_file = file && file->run.migrate == false;
+  const bool seed_off_in_file = file && file->run.seed == false;
+  const auto skipped = [](const char* phase, bool by_file, const char* flag, const char* key) {
+    spdlog::info("phase {}: skipped ({})", phase, by_file ? key : flag);
+  };
+  if (!options.migrate) {
+    skipped("migrate", migrate_off_in_file, "--no-migrate", "run.migrate: false");
+  }
+  if (!options.seed) {
+    skipped("seed", seed_off_in_file, "--no-seed", "run.seed: false");
+  }
   if (!options.migrate && !options.seed) {
-    // Said in the log, so a deployment that skips a phase by mistake shows it.
-    spdlog::info("phase migrate: skipped (--no-migrate)");
-    spdlog::info("phase seed: skipped (--no-seed)");
     return;
   }
 
@@ -116,14 +125,10 @@ prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
     const auto result = migrate::deploy(*store, local, deploy_options);
     spdlog::info("phase migrate: {} of {} migration{} applied in {} ms", result.applied.size(),
                  local.migrations.size(), local.migrations.size() == 1 ? "" : "s", elapsed_ms(started));
-  } else {
-    spdlog::info("phase migrate: skipped (--no-migrate)");
   }
   stop_if_cancelled("migrate");
 
-  if (!options.seed) {
-    spdlog::info("phase seed: skipped (--no-seed)");
-  } else if (file && !file->seeds.empty()) {
+  if (options.seed && file && !file->seeds.empty()) {
     board.set_phase("seed");
     started = Clock::now();
     const auto schema = seed::schema_for_seeds(file->seeds, target.schema, file->source);
@@ -151,6 +156,12 @@ run_entrypoint(const RunOptions& options)
   if (config_path) {
     file = config::load_config_file(*config_path);
   }
+  RunOptions phases = options;
+  if (file) {
+    // A phase runs only when neither the flag nor the file's run: turns it off.
+    phases.migrate = options.migrate && file->run.migrate.value_or(true);
+    phases.seed = options.seed && file->run.seed.value_or(true);
+  }
   const bool has_database = options.url || (file && file->database.url && !file->database.url->empty()) ||
                             environment_has("DATABASE_URL") || environment_has("DATABASE_URL_FILE");
 
@@ -173,7 +184,7 @@ run_entrypoint(const RunOptions& options)
     cli::TargetOptions target_options;
     target_options.url = options.url.value_or("");
     target = cli::resolve_target(target_options, file);
-    prepare_database(options, *target, file, board);
+    prepare_database(phases, *target, file, board);
   }
   if (options.only_migrate) {
     spdlog::info("--only-migrate: the database is ready; not starting services");
