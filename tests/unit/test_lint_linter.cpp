@@ -134,11 +134,16 @@ TEST_CASE("lint::lint_migrations")
     CHECK(report.findings[1].column == 3);
   }
 
-  SUBCASE("SQLite: ATTACH is parsed but never run")
+  SUBCASE("SQLite: data statements, ATTACH and VACUUM are parsed but never run")
   {
-    write_migration("migrations", "1_attach", "ATTACH DATABASE 'other.db' AS other;\n");
-    CHECK(lint_here(db::Provider::sqlite).findings.empty());
+    write_migration("migrations", "1_attach",
+                    "ATTACH DATABASE 'other.db' AS other;\nVACUUM INTO 'copy.db';\nCREATE TABLE a (x INTEGER UNIQUE);\n"
+                    "INSERT INTO a VALUES (1);\nINSERT INTO a VALUES (1);\n");
+    const auto report = lint_here(db::Provider::sqlite);
+    CHECK(report.findings.empty());
+    CHECK(report.statements == 5);
     CHECK(!fs::exists("other.db"));
+    CHECK(!fs::exists("copy.db"));
   }
 }
 

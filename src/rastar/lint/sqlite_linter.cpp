@@ -16,8 +16,8 @@
 
 // SQLite's own parser splits each script (sqlite3_prepare_v3 returns where
 // the statement ended) and reports its errors with their offsets. Every
-// statement then runs on a private in-memory database, so that the next one
-// prepares against the schema the history has built and a table's columns
+// schema statement then runs on a private in-memory database, so that the
+// next one prepares against the schema the history has built and a table's columns
 // before and after a change come from SQLite itself (PRAGMA table_info).
 // The rules read the statement's tokens: SQLite exposes no parse tree.
 
@@ -312,10 +312,7 @@ public:
       const auto start = statement_start(static_cast<std::size_t>(tail - begin));
       const std::string_view text(begin + start, static_cast<std::size_t>(next - begin) - start);
       check(Tokens(tokenize(text)), start);
-      const bool safe_to_run = !(text.size() >= 6 && (to_upper(std::string(text.substr(0, 6))) == "ATTACH"
-                                                      || to_upper(std::string(text.substr(0, 6))) == "DETACH"
-                                                      || to_upper(std::string(text.substr(0, 6))) == "VACUUM"));
-      if (safe_to_run) {
+      if (changes_schema(text)) {
         int step = SQLITE_ROW;
         while (step == SQLITE_ROW) {
           step = sqlite3_step(statement);
@@ -349,6 +346,21 @@ public:
   }
 
 private:
+  // Only CREATE, ALTER and DROP are replayed: they are what the next
+  // statements prepare against. Data statements never run, so every table
+  // stays empty, a data migration costs nothing, and ATTACH or VACUUM INTO
+  // never touch a file.
+  static bool
+  changes_schema(std::string_view text)
+  {
+    std::size_t end = 0;
+    while (end < text.size() && std::isalpha(static_cast<unsigned char>(text[end]))) {
+      ++end;
+    }
+    const auto keyword = to_upper(std::string(text.substr(0, end)));
+    return keyword == "CREATE" || keyword == "ALTER" || keyword == "DROP";
+  }
+
   std::size_t
   statement_start(std::size_t offset) const
   {
