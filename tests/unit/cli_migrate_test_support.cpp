@@ -18,6 +18,7 @@ migrate_environment(const std::string& database_url)
     {"RASTAR_INIT_CONFIG", std::nullopt},
     {"RASTAR_LOCK_TIMEOUT", std::nullopt},
     {"RASTAR_LOG_LEVEL", std::nullopt},
+    {"RASTAR_MIGRATION_POLICY", std::nullopt},
     {"PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK", std::nullopt},
   };
 }
@@ -31,6 +32,7 @@ launch_environment(const std::string& database_url)
           {"RASTAR_INIT_CONFIG", ""},
           {"RASTAR_LOCK_TIMEOUT", ""},
           {"RASTAR_LOG_LEVEL", "info"},
+          {"RASTAR_MIGRATION_POLICY", ""},
           {"PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK", ""}};
 }
 

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
 
 // Each command group registers its subcommands on the CLI11 app and, when one
 // of them is chosen, leaves the action to run in `chosen`. rastar_main runs it
@@ -20,6 +21,15 @@ add_wait_command(CLI::App& app, ChosenCommand& chosen);
 
 void
 add_migrate_commands(CLI::App& app, ChosenCommand& chosen);
+
+// `migrate lint`: the destructive-change rules over a migrations directory.
+// Call after add_migrate_commands, whose `migrate` group it joins.
+void
+add_lint_command(CLI::App& app, ChosenCommand& chosen);
+
+// Adds --policy (warn, refuse or off) to `command`: `migrate deploy` and `run`.
+void
+add_policy_option(CLI::App& command, std::string& policy);
 
 void
 add_db_commands(CLI::App& app, ChosenCommand& chosen);

@@ -1,6 +1,7 @@
 #include <rastar/cli/command.hpp>
 #include <rastar/cli/database_target.hpp>
 #include <rastar/cli/output_format.hpp>
+#include <rastar/lint/guard.hpp>
 #include <rastar/migrate/deploy.hpp>
 #include <rastar/migrate/history.hpp>
 #include <rastar/migrate/resolve.hpp>
@@ -16,9 +17,10 @@ namespace rastar::cli {
 namespace {
 
 int
-run_deploy(const TargetOptions& options)
+run_deploy(const TargetOptions& options, const std::string& policy_flag)
 {
   const auto target = resolve_target(options);
+  const auto policy = lint::resolve_policy(policy_flag, target.guard_policy);
   const auto local = read_checked_migrations(target);
   auto store = open_store(target, {.read_only = false, .create_database = true});
   spdlog::info("deploying to {}", store->describe());
@@ -31,6 +33,7 @@ run_deploy(const TargetOptions& options)
   std::fflush(stdout);
   migrate::DeployOptions deploy_options;
   deploy_options.lock_timeout = target.lock_timeout;
+  lint::apply_policy(deploy_options, local, target.url.provider, policy);
   deploy_options.on_apply = [](const migrate::LocalMigration& migration) {
     fmt::print("Applying migration `{}`\n", migration.name);
     std::fflush(stdout);
@@ -99,7 +102,11 @@ add_migrate_commands(CLI::App& app, ChosenCommand& chosen)
   auto deploy_options = std::make_shared<TargetOptions>();
   auto* deploy = migrate->add_subcommand("deploy", "Apply pending migrations, as `prisma migrate deploy` does");
   add_target_options(*deploy, *deploy_options);
-  deploy->callback([&chosen, deploy_options] { chosen.action = [deploy_options] { return run_deploy(*deploy_options); }; });
+  auto deploy_policy = std::make_shared<std::string>();
+  add_policy_option(*deploy, *deploy_policy);
+  deploy->callback([&chosen, deploy_options, deploy_policy] {
+    chosen.action = [deploy_options, deploy_policy] { return run_deploy(*deploy_options, *deploy_policy); };
+  });
 
   auto status_options = std::make_shared<TargetOptions>();
   auto status_format = std::make_shared<OutputFormat>();

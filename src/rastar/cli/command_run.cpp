@@ -27,6 +27,7 @@ add_run_command(CLI::App& app, ChosenCommand& chosen)
   run->add_flag("--no-seed", *no_seed, "Do not seed");
   run->add_flag("--only-migrate", options->only_migrate,
                 "Migrate and seed, then exit 0 without starting services (init containers, release commands)");
+  add_policy_option(*run, options->policy);
   run->add_option("command", options->command, "A command and its arguments, after `--`");
   run->callback([&chosen, options, config_path, url, no_migrate, no_seed] {
     chosen.action = [options, config_path, url, no_migrate, no_seed] {

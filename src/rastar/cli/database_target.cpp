@@ -141,6 +141,7 @@ resolve_target(const TargetOptions& options, const std::optional<config::Config>
     target.migrations = fs::absolute("prisma/migrations");
   }
   target.lock_timeout = lock_timeout_from(options.lock_timeout, file);
+  target.guard_policy = file ? file->guard_policy : std::nullopt;
   return target;
 }
 

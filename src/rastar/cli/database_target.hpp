@@ -2,6 +2,7 @@
 
 #include <rastar/config/config.hpp>
 #include <rastar/db/database_url.hpp>
+#include <rastar/lint/policy.hpp>
 #include <rastar/migrate/migration_store.hpp>
 #include <rastar/migrate/migrations_directory.hpp>
 
@@ -40,6 +41,7 @@ struct DatabaseTarget
   std::filesystem::path migrations;
   std::optional<std::filesystem::path> schema;
   std::chrono::milliseconds lock_timeout{std::chrono::minutes(15)};
+  std::optional<lint::Policy> guard_policy; // the config file's guard.policy
 };
 
 // Resolves the options into a target, reading the config file the options

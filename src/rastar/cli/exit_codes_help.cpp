@@ -9,7 +9,7 @@ exit_codes_help()
   0        success; `migrate status` up to date; services stopped cleanly on request
   1        a verdict of "no": status not up to date, lint findings, verify found gaps, unhealthy
   64       bad command line
-  65       migration failed or blocked (P3005, P3009, P3015, P3018, P3019, ...)
+  65       migration failed or blocked (P3005, P3009, P3015, P3018, P3019, ...; drift under `refuse`)
   66       seed failed
   69       database unreachable (timeout, wrong password, unknown host, TLS failure)
   70       internal error (a bug: please report it)
@@ -21,7 +21,7 @@ exit_codes_help()
            143/130 when SIGTERM/SIGINT arrived before the services started
 
 Environment: DATABASE_URL, DATABASE_URL_FILE, RASTAR_INIT_CONFIG, RASTAR_LOG_LEVEL,
-RASTAR_LOCK_TIMEOUT, RASTAR_SHUTDOWN_TIMEOUT, RASTAR_STATUS_LISTEN,
+RASTAR_LOCK_TIMEOUT, RASTAR_MIGRATION_POLICY, RASTAR_SHUTDOWN_TIMEOUT, RASTAR_STATUS_LISTEN,
 PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK.)";
 }
 

@@ -2,6 +2,7 @@
 
 #include <rastar/config/service_config.hpp>
 #include <rastar/db/database_url.hpp>
+#include <rastar/lint/policy.hpp>
 #include <rastar/seed/seed_config.hpp>
 
 #include <filesystem>
@@ -68,6 +69,7 @@ struct Config
   std::optional<std::filesystem::path> schema;
   std::vector<seed::SeedSpec> seeds; // in file order
   RunSettings run;
+  std::optional<lint::Policy> guard_policy; // guard.policy; nullopt: --policy, env, or warn
   SupervisorConfig supervisor;
 };
 

@@ -223,6 +223,9 @@ describe_config(const Config& config)
   if (config.schema) {
     result["schema"] = config.schema->string();
   }
+  if (config.guard_policy) {
+    result["guard"] = {{"policy", std::string(lint::policy_name(*config.guard_policy))}};
+  }
 
   if (!config.seeds.empty()) {
     nlohmann::ordered_json seeds = nlohmann::ordered_json::object();

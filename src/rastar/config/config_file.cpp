@@ -21,7 +21,7 @@ namespace rastar::config {
 namespace {
 
 const std::vector<std::string> k_top_level_keys = {
-  "database", "migrations", "schema", "seeds", "run", "services", "shutdown_timeout", "sighup", "status", "control"};
+  "database", "guard", "migrations", "schema", "seeds", "run", "services", "shutdown_timeout", "sighup", "status", "control"};
 
 std::filesystem::path
 resolve(const std::filesystem::path& base_directory, const std::string& path)
@@ -279,6 +279,12 @@ parse_config(const std::string& text,
   }
   if (const auto run = top.get("run")) {
     config.run = read_run(*run);
+  }
+  if (const auto guard = top.get("guard")) {
+    const auto map = guard->map({"policy"});
+    if (const auto policy = map.get("policy")) {
+      config.guard_policy = static_cast<lint::Policy>(policy->choice({"warn", "refuse", "off"}));
+    }
   }
   read_supervisor_settings(top, config.supervisor, base);
   if (const auto services = top.get("services")) {

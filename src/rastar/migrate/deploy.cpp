@@ -59,10 +59,9 @@ report_drift(const MigrationsDirectory& local, const std::vector<MigrationRow>& 
     spdlog::warn("{}", problem);
   }
   if (policy == DriftPolicy::refuse && !problems.empty()) {
-    throw Error(ExitCode::destructive_refused,
-                fmt::format("the migration history was changed after it was applied ({} problem{}, listed "
-                            "above); nothing was applied",
-                            problems.size(), problems.size() == 1 ? "" : "s"));
+    throw migration_error(fmt::format("the migration history was changed after it was applied ({} problem{}, listed "
+                                      "above) and the guard policy is refuse; nothing was applied",
+                                      problems.size(), problems.size() == 1 ? "" : "s"));
   }
 }
 
@@ -102,8 +101,12 @@ deploy(MigrationStore& store, const MigrationsDirectory& local, const DeployOpti
   }
   report_drift(local, rows, options.drift);
 
+  const auto pending = pending_for_deploy(local, rows);
+  if (options.check_pending && !pending.empty()) {
+    options.check_pending(pending);
+  }
   DeployResult result;
-  for (const auto* migration : pending_for_deploy(local, rows)) {
+  for (const auto* migration : pending) {
     if (!migration->script) {
       throw migration_error(fmt::format("P3015: Could not find the migration file at {}. Please delete the "
                                         "directory or restore the migration file.",

@@ -25,6 +25,10 @@ struct DeployOptions
   bool take_lock = true;
   // Called just before each pending migration runs.
   std::function<void(const LocalMigration&)> on_apply;
+  // Called once, under the lock and after the drift check, with the pending
+  // migrations (when there are any) before anything is applied; throws to
+  // stop the deploy (the destructive-change guard).
+  std::function<void(const std::vector<const LocalMigration*>&)> check_pending;
 };
 
 struct DeployResult
@@ -33,7 +37,8 @@ struct DeployResult
 };
 
 // Throws Error(migration_failed) with Prisma's code and wording (P3005,
-// P3009, P3015, P3018), Error(lock_timeout), or Error(128+N) when cancelled.
+// P3009, P3015, P3018) or for drift under DriftPolicy::refuse (D1),
+// Error(lock_timeout), or Error(128+N) when cancelled.
 DeployResult
 deploy(MigrationStore& store, const MigrationsDirectory& local, const DeployOptions& options);
 

@@ -4,6 +4,7 @@
 #include <rastar/config/config_file.hpp>
 #include <rastar/config/duration.hpp>
 #include <rastar/db/wait.hpp>
+#include <rastar/lint/guard.hpp>
 #include <rastar/migrate/deploy.hpp>
 #include <rastar/run/status_board.hpp>
 #include <rastar/seed/seeder.hpp>
@@ -83,6 +84,7 @@ void
 prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
                  const std::optional<config::Config>& file, StatusBoard& board)
 {
+  const auto policy = lint::resolve_policy(options.policy, target.guard_policy);
   if (target.url.provider == db::Provider::postgresql) {
     board.set_phase("wait");
     const auto started = Clock::now();
@@ -122,6 +124,7 @@ prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
     started = Clock::now();
     migrate::DeployOptions deploy_options;
     deploy_options.take_lock = false;
+    lint::apply_policy(deploy_options, local, target.url.provider, policy);
     const auto result = migrate::deploy(*store, local, deploy_options);
     spdlog::info("phase migrate: {} of {} migration{} applied in {} ms", result.applied.size(),
                  local.migrations.size(), local.migrations.size() == 1 ? "" : "s", elapsed_ms(started));

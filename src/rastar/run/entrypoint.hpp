@@ -18,6 +18,7 @@ struct RunOptions
   bool migrate = true;                    // --no-migrate turns it off
   bool seed = true;                       // --no-seed
   bool only_migrate = false;              // --only-migrate: stop after migrations and seeds
+  std::string policy;                     // --policy (warn, refuse, off); empty: config, env, warn
   std::vector<std::string> command;       // after `--`
 };
 

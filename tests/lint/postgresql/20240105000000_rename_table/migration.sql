@@ -1,0 +1,1 @@
+ALTER TABLE "Tag" RENAME TO "Label";

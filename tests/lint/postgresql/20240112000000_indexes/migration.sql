@@ -1,0 +1,5 @@
+-- CreateIndex
+CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+
+-- CreateIndex
+CREATE INDEX "Post_title_idx" ON "Post"("title");

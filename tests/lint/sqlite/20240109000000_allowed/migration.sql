@@ -1,0 +1,4 @@
+-- rastar-init: allow drop-table
+DROP TABLE "Label";
+-- rastar-init: allow delete-without-where
+DELETE FROM "User";

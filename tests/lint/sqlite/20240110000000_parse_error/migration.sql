@@ -1,0 +1,4 @@
+CREATE TABLE "Comment" (
+    "id" INTEGER NOT NULL PRIMARY KEY,
+    "body" TEXT NOT NULL,
+);
