@@ -1,5 +1,6 @@
 #pragma once
 
+#include <rastar/backup/backup_config.hpp>
 #include <rastar/config/service_config.hpp>
 #include <rastar/db/database_url.hpp>
 #include <rastar/seed/seed_config.hpp>
@@ -58,6 +59,7 @@ struct Config
   MigrationsSetting migrations;
   std::optional<std::filesystem::path> schema;
   std::vector<seed::SeedSpec> seeds; // in file order
+  backup::BackupConfig backup;
   SupervisorConfig supervisor;
 };
 
