@@ -1,3 +1,4 @@
+#include <rastar/backup/migration_backup.hpp>
 #include <rastar/cli/command.hpp>
 #include <rastar/cli/database_target.hpp>
 #include <rastar/cli/output_format.hpp>
@@ -16,7 +17,7 @@ namespace rastar::cli {
 namespace {
 
 int
-run_deploy(const TargetOptions& options)
+run_deploy(const TargetOptions& options, bool no_backup)
 {
   const auto target = resolve_target(options);
   const auto local = read_checked_migrations(target);
@@ -35,6 +36,9 @@ run_deploy(const TargetOptions& options)
     fmt::print("Applying migration `{}`\n", migration.name);
     std::fflush(stdout);
   };
+  auto backup_config = target.backup;
+  backup_config.enabled = backup_config.enabled && !no_backup;
+  deploy_options.before_pending = backup::backup_before_migrations(*store, target.url, backup_config);
   const auto result = migrate::deploy(*store, local, deploy_options);
   if (result.applied.empty()) {
     fmt::print("No pending migrations to apply.\n");
@@ -99,7 +103,13 @@ add_migrate_commands(CLI::App& app, ChosenCommand& chosen)
   auto deploy_options = std::make_shared<TargetOptions>();
   auto* deploy = migrate->add_subcommand("deploy", "Apply pending migrations, as `prisma migrate deploy` does");
   add_target_options(*deploy, *deploy_options);
-  deploy->callback([&chosen, deploy_options] { chosen.action = [deploy_options] { return run_deploy(*deploy_options); }; });
+  auto no_backup = std::make_shared<bool>(false);
+  deploy->add_flag("--no-backup", *no_backup,
+                   "Apply pending migrations without the backup taken before them (SQLite: on by default; "
+                   "PostgreSQL: when backup.command is set)");
+  deploy->callback([&chosen, deploy_options, no_backup] {
+    chosen.action = [deploy_options, no_backup] { return run_deploy(*deploy_options, *no_backup); };
+  });
 
   auto status_options = std::make_shared<TargetOptions>();
   auto status_format = std::make_shared<OutputFormat>();

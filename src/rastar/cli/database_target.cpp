@@ -141,6 +141,9 @@ resolve_target(const TargetOptions& options, const std::optional<config::Config>
     target.migrations = fs::absolute("prisma/migrations");
   }
   target.lock_timeout = lock_timeout_from(options.lock_timeout, file);
+  if (file) {
+    target.backup = file->backup;
+  }
   return target;
 }
 

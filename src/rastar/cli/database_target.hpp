@@ -1,5 +1,6 @@
 #pragma once
 
+#include <rastar/backup/backup_config.hpp>
 #include <rastar/config/config.hpp>
 #include <rastar/db/database_url.hpp>
 #include <rastar/migrate/migration_store.hpp>
@@ -40,6 +41,7 @@ struct DatabaseTarget
   std::filesystem::path migrations;
   std::optional<std::filesystem::path> schema;
   std::chrono::milliseconds lock_timeout{std::chrono::minutes(15)};
+  backup::BackupConfig backup; // the config's `backup:`, or its defaults
 };
 
 // Resolves the options into a target, reading the config file the options

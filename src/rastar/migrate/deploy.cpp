@@ -103,7 +103,11 @@ deploy(MigrationStore& store, const MigrationsDirectory& local, const DeployOpti
   report_drift(local, rows, options.drift);
 
   DeployResult result;
-  for (const auto* migration : pending_for_deploy(local, rows)) {
+  const auto pending = pending_for_deploy(local, rows);
+  if (!pending.empty() && options.before_pending) {
+    options.before_pending(pending);
+  }
+  for (const auto* migration : pending) {
     if (!migration->script) {
       throw migration_error(fmt::format("P3015: Could not find the migration file at {}. Please delete the "
                                         "directory or restore the migration file.",

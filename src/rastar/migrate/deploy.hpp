@@ -25,6 +25,10 @@ struct DeployOptions
   bool take_lock = true;
   // Called just before each pending migration runs.
   std::function<void(const LocalMigration&)> on_apply;
+  // Called once, under the lock and after the history checks (P3009, drift),
+  // just before the first pending migration runs; never when nothing is
+  // pending. Throwing stops the deploy with nothing applied (the backup).
+  std::function<void(const std::vector<const LocalMigration*>& pending)> before_pending;
 };
 
 struct DeployResult
