@@ -51,18 +51,26 @@ sync_path(const fs::path& path, bool directory)
   }
 }
 
-// `PRAGMA quick_check` on the copy: "ok", or the problems it lists.
+// `PRAGMA quick_check` on the copy: "" when it says "ok", else the problems
+// it lists. Read-write on purpose: a copy of a WAL database is a WAL database,
+// and only a writable connection removes the -wal and -shm files it opens
+// them with when it closes, leaving the backup one self-contained file.
 std::string
 quick_check(const fs::path& copy)
 {
-  SQLite::Database database(copy.string(), SQLite::OPEN_READONLY);
-  SQLite::Statement statement(database, "PRAGMA quick_check");
+  SQLite::Database database(copy.string(), SQLite::OPEN_READWRITE);
   std::string problems;
-  while (statement.executeStep()) {
-    const std::string row = statement.getColumn(0).getString();
-    if (row != "ok") {
-      problems += problems.empty() ? row : "; " + row;
+  try {
+    SQLite::Statement statement(database, "PRAGMA quick_check");
+    while (statement.executeStep()) {
+      const std::string row = statement.getColumn(0).getString();
+      if (row != "ok") {
+        problems += problems.empty() ? row : "; " + row;
+      }
     }
+  } catch (const SQLite::Exception& exception) {
+    // Damage bad enough stops the check itself (SQLITE_CORRUPT).
+    problems += problems.empty() ? exception.what() : std::string("; ") + exception.what();
   }
   return problems;
 }
@@ -72,7 +80,9 @@ remove_partial(const fs::path& partial)
 {
   std::error_code ignored;
   fs::remove(partial, ignored);
-  fs::remove(partial.string() + "-journal", ignored);
+  for (const char* suffix : {"-journal", "-wal", "-shm"}) {
+    fs::remove(partial.string() + suffix, ignored);
+  }
 }
 
 void
