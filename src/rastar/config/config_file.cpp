@@ -22,7 +22,7 @@ namespace rastar::config {
 namespace {
 
 const std::vector<std::string> k_top_level_keys = {
-  "backup", "database", "migrations", "schema", "seeds", "services", "shutdown_timeout", "sighup", "status", "control"};
+  "database", "migrations", "schema", "seeds", "services", "shutdown_timeout", "sighup", "status", "control", "backup"};
 
 std::filesystem::path
 resolve(const std::filesystem::path& base_directory, const std::string& path)
