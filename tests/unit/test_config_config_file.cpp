@@ -260,7 +260,7 @@ TEST_CASE("config::parse_config, YAML and structure errors")
   CHECK_CONFIG_ERROR("servics: {}\n", "config/rastar-init.yaml:1:1: servics: unknown key; did you mean \"services\"?");
   CHECK_CONFIG_ERROR("schema: a\nimage: node:20\n",
                      "config/rastar-init.yaml:2:1: image: unknown key; the keys here are database, guard, migrations, schema, seeds, "
-                     "run, services, shutdown_timeout, sighup, status, control");
+                     "run, services, shutdown_timeout, sighup, status, control, backup");
   CHECK_CONFIG_ERROR("schema: a\nschema: b\n", "config/rastar-init.yaml:2:1: schema: duplicate key (first at line 1)");
   CHECK_CONFIG_ERROR("? [a, b]\n: c\n", "config/rastar-init.yaml:1:3: expected a name as the key, found a list");
   CHECK_CONFIG_ERROR("services:\n  bot: &a {<<: *a, command: x}\n",
@@ -271,7 +271,7 @@ TEST_CASE("config::parse_config, YAML and structure errors")
                      "*defaults), found the string \"1\"");
   CHECK_CONFIG_ERROR("schema: \"a\\tb\nc\"\n\"x\\ny\": 1\n",
                      "config/rastar-init.yaml:3:1: x\\ny: unknown key; the keys here are database, guard, migrations, schema, seeds, "
-                     "run, services, shutdown_timeout, sighup, status, control");
+                     "run, services, shutdown_timeout, sighup, status, control, backup");
   CHECK_CONFIG_ERROR("database: {url: \"a\\tb\\x01\nc\"}\n",
                      "config/rastar-init.yaml:1:17: database.url: DATABASE_URL is not a URL; it must look like "
                      "postgresql://USER:PASSWORD@HOST:PORT/DATABASE or file:PATH");

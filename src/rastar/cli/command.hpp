@@ -39,6 +39,11 @@ add_db_commands(CLI::App& app, ChosenCommand& chosen);
 void
 add_seed_command(CLI::App& app, ChosenCommand& chosen);
 
+// `db backup`: a backup now, as taken before migrations. Call after
+// add_db_commands, whose `db` group it joins.
+void
+add_backup_command(CLI::App& app, ChosenCommand& chosen);
+
 // `config check`: validate the config file and print it resolved (D4's path order).
 void
 add_config_commands(CLI::App& app, ChosenCommand& chosen);

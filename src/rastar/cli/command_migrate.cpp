@@ -1,3 +1,4 @@
+#include <rastar/backup/migration_backup.hpp>
 #include <rastar/cli/command.hpp>
 #include <rastar/cli/database_target.hpp>
 #include <rastar/cli/output_format.hpp>
@@ -17,7 +18,7 @@ namespace rastar::cli {
 namespace {
 
 int
-run_deploy(const TargetOptions& options, const std::string& policy_flag)
+run_deploy(const TargetOptions& options, const std::string& policy_flag, bool no_backup)
 {
   const auto target = resolve_target(options);
   const auto policy = lint::resolve_policy(policy_flag, target.guard_policy);
@@ -38,6 +39,9 @@ run_deploy(const TargetOptions& options, const std::string& policy_flag)
     fmt::print("Applying migration `{}`\n", migration.name);
     std::fflush(stdout);
   };
+  auto backup_config = target.backup;
+  backup_config.enabled = backup_config.enabled && !no_backup;
+  deploy_options.before_pending = backup::backup_before_migrations(*store, target.url, backup_config);
   const auto result = migrate::deploy(*store, local, deploy_options);
   if (result.applied.empty()) {
     fmt::print("No pending migrations to apply.\n");
@@ -104,8 +108,14 @@ add_migrate_commands(CLI::App& app, ChosenCommand& chosen)
   add_target_options(*deploy, *deploy_options);
   auto deploy_policy = std::make_shared<std::string>();
   add_policy_option(*deploy, *deploy_policy);
-  deploy->callback([&chosen, deploy_options, deploy_policy] {
-    chosen.action = [deploy_options, deploy_policy] { return run_deploy(*deploy_options, *deploy_policy); };
+  auto no_backup = std::make_shared<bool>(false);
+  deploy->add_flag("--no-backup", *no_backup,
+                   "Apply pending migrations without the backup taken before them (SQLite: on by default; "
+                   "PostgreSQL: when backup.command is set)");
+  deploy->callback([&chosen, deploy_options, deploy_policy, no_backup] {
+    chosen.action = [deploy_options, deploy_policy, no_backup] {
+      return run_deploy(*deploy_options, *deploy_policy, *no_backup);
+    };
   });
 
   auto status_options = std::make_shared<TargetOptions>();

@@ -15,6 +15,7 @@ add_run_command(CLI::App& app, ChosenCommand& chosen)
   auto url = std::make_shared<std::string>();
   auto no_migrate = std::make_shared<bool>(false);
   auto no_seed = std::make_shared<bool>(false);
+  auto no_backup = std::make_shared<bool>(false);
   auto* run = app.add_subcommand(
     "run", "The entrypoint: wait for the database, apply migrations, seed, then supervise the services as PID 1. "
            "`run -- CMD ARGS...` adds CMD as a critical service; with no config file and no DATABASE_URL it "
@@ -25,12 +26,13 @@ add_run_command(CLI::App& app, ChosenCommand& chosen)
   run->add_option("--url", *url, "Database URL; prefer DATABASE_URL (argv is visible to every user)");
   run->add_flag("--no-migrate", *no_migrate, "Do not apply migrations");
   run->add_flag("--no-seed", *no_seed, "Do not seed");
+  run->add_flag("--no-backup", *no_backup, "Do not back the database up before applying pending migrations");
   run->add_flag("--only-migrate", options->only_migrate,
                 "Migrate and seed, then exit 0 without starting services (init containers, release commands)");
   add_policy_option(*run, options->policy);
   run->add_option("command", options->command, "A command and its arguments, after `--`");
-  run->callback([&chosen, options, config_path, url, no_migrate, no_seed] {
-    chosen.action = [options, config_path, url, no_migrate, no_seed] {
+  run->callback([&chosen, options, config_path, url, no_migrate, no_seed, no_backup] {
+    chosen.action = [options, config_path, url, no_migrate, no_seed, no_backup] {
       auto effective = *options;
       if (!config_path->empty()) {
         effective.config_path = *config_path;
@@ -40,6 +42,7 @@ add_run_command(CLI::App& app, ChosenCommand& chosen)
       }
       effective.migrate = !*no_migrate;
       effective.seed = !*no_seed;
+      effective.backup = !*no_backup;
       return run::run_entrypoint(effective);
     };
   });

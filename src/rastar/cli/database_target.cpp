@@ -142,6 +142,9 @@ resolve_target(const TargetOptions& options, const std::optional<config::Config>
   }
   target.lock_timeout = lock_timeout_from(options.lock_timeout, file);
   target.guard_policy = file ? file->guard_policy : std::nullopt;
+  if (file) {
+    target.backup = file->backup;
+  }
   return target;
 }
 

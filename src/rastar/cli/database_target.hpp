@@ -1,5 +1,6 @@
 #pragma once
 
+#include <rastar/backup/backup_config.hpp>
 #include <rastar/config/config.hpp>
 #include <rastar/db/database_url.hpp>
 #include <rastar/lint/policy.hpp>
@@ -42,6 +43,7 @@ struct DatabaseTarget
   std::optional<std::filesystem::path> schema;
   std::chrono::milliseconds lock_timeout{std::chrono::minutes(15)};
   std::optional<lint::Policy> guard_policy; // the config file's guard.policy
+  backup::BackupConfig backup; // the config's `backup:`, or its defaults
 };
 
 // Resolves the options into a target, reading the config file the options

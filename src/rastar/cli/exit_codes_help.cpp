@@ -9,7 +9,8 @@ exit_codes_help()
   0        success; `migrate status` up to date; services stopped cleanly on request
   1        a verdict of "no": status not up to date, lint findings, verify found gaps, unhealthy
   64       bad command line
-  65       migration failed or blocked (P3005, P3009, P3015, P3018, P3019, ...; drift under `refuse`)
+  65       migration failed or blocked (P3005, P3009, P3015, P3018, P3019, ...; drift under `refuse`), or its
+           backup failed
   66       seed failed
   69       database unreachable (timeout, wrong password, unknown host, TLS failure)
   70       internal error (a bug: please report it)

@@ -47,6 +47,7 @@ rastar_main(int argc, char** argv)
   cli::add_control_commands(app, chosen);
   cli::add_seed_command(app, chosen);
   cli::add_lint_command(app, chosen);
+  cli::add_backup_command(app, chosen);
   // COMMANDS
   // Set after the subcommands, so only the top-level --help carries the table.
   app.footer(cli::exit_codes_help());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <rastar/backup/backup_config.hpp>
 #include <rastar/config/service_config.hpp>
 #include <rastar/db/database_url.hpp>
 #include <rastar/lint/policy.hpp>
@@ -70,6 +71,7 @@ struct Config
   std::vector<seed::SeedSpec> seeds; // in file order
   RunSettings run;
   std::optional<lint::Policy> guard_policy; // guard.policy; nullopt: --policy, env, or warn
+  backup::BackupConfig backup;
   SupervisorConfig supervisor;
 };
 

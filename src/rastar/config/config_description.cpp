@@ -227,6 +227,24 @@ describe_config(const Config& config)
     result["guard"] = {{"policy", std::string(lint::policy_name(*config.guard_policy))}};
   }
 
+  // Left out at its defaults, as the file may leave it out.
+  const auto& backup = config.backup;
+  if (!backup.enabled || backup.directory || backup.keep != backup::BackupConfig().keep || !backup.command.empty()) {
+    nlohmann::ordered_json section = {{"enabled", backup.enabled}};
+    if (backup.directory) {
+      section["directory"] = backup.directory->string();
+    }
+    section["keep"] = backup.keep;
+    if (!backup.command.empty()) {
+      nlohmann::ordered_json command = nlohmann::ordered_json::array();
+      for (const auto& word : backup.command) {
+        command.push_back(mask_urls(word));
+      }
+      section["command"] = command;
+    }
+    result["backup"] = section;
+  }
+
   if (!config.seeds.empty()) {
     nlohmann::ordered_json seeds = nlohmann::ordered_json::object();
     for (const auto& spec : config.seeds) {

@@ -1,5 +1,6 @@
 #include <rastar/config/config_file.hpp>
 
+#include <rastar/config/backup_section.hpp>
 #include <rastar/config/seed_section.hpp>
 #include <rastar/config/service_section.hpp>
 #include <rastar/config/yaml_reader.hpp>
@@ -21,7 +22,7 @@ namespace rastar::config {
 namespace {
 
 const std::vector<std::string> k_top_level_keys = {
-  "database", "guard", "migrations", "schema", "seeds", "run", "services", "shutdown_timeout", "sighup", "status", "control"};
+  "database", "guard", "migrations", "schema", "seeds", "run", "services", "shutdown_timeout", "sighup", "status", "control", "backup"};
 
 std::filesystem::path
 resolve(const std::filesystem::path& base_directory, const std::string& path)
@@ -273,6 +274,9 @@ parse_config(const std::string& text,
   }
   if (const auto schema = top.get("schema")) {
     config.schema = read_path(*schema, base);
+  }
+  if (const auto backup = top.get("backup")) {
+    config.backup = read_backup(*backup, base);
   }
   if (const auto seeds = top.get("seeds")) {
     config.seeds = read_seeds(*seeds, base);

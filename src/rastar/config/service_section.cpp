@@ -51,6 +51,8 @@ is_number(const std::string& text)
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+} // namespace
+
 // `command:` and a check's `command:`: a list is argv; a string is split into
 // words, or handed to /bin/sh -c with `shell: true`.
 std::vector<std::string>
@@ -90,6 +92,8 @@ read_command(const YamlValue& value, const std::optional<YamlValue>& shell)
   }
   return argv;
 }
+
+namespace {
 
 Check
 read_check(const YamlValue& value)

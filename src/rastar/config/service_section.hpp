@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 // The `services:` map of the config file: each service's keys, its checks,
 // and the checks across services (depends_on names, cycles, accounts).
@@ -18,5 +20,10 @@ std::map<std::string, ServiceConfig>
 read_services(const YamlValue& services,
               const std::filesystem::path& base_directory,
               AccountCheck accounts);
+
+// A `command:` (a service's, a check's, the backup's): a list is argv; a
+// string is split into words, or becomes /bin/sh -c with `shell` true.
+std::vector<std::string>
+read_command(const YamlValue& value, const std::optional<YamlValue>& shell);
 
 } // namespace rastar::config

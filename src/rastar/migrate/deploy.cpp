@@ -106,6 +106,9 @@ deploy(MigrationStore& store, const MigrationsDirectory& local, const DeployOpti
     options.check_pending(pending);
   }
   DeployResult result;
+  if (!pending.empty() && options.before_pending) {
+    options.before_pending(pending);
+  }
   for (const auto* migration : pending) {
     if (!migration->script) {
       throw migration_error(fmt::format("P3015: Could not find the migration file at {}. Please delete the "

@@ -29,6 +29,10 @@ struct DeployOptions
   // migrations (when there are any) before anything is applied; throws to
   // stop the deploy (the destructive-change guard).
   std::function<void(const std::vector<const LocalMigration*>&)> check_pending;
+  // Called once, under the lock and after the history checks (P3009, drift),
+  // just before the first pending migration runs; never when nothing is
+  // pending. Throwing stops the deploy with nothing applied (the backup).
+  std::function<void(const std::vector<const LocalMigration*>& pending)> before_pending;
 };
 
 struct DeployResult

@@ -1,5 +1,6 @@
 #include <rastar/run/entrypoint.hpp>
 
+#include <rastar/backup/migration_backup.hpp>
 #include <rastar/cli/database_target.hpp>
 #include <rastar/config/config_file.hpp>
 #include <rastar/config/duration.hpp>
@@ -125,6 +126,9 @@ prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
     migrate::DeployOptions deploy_options;
     deploy_options.take_lock = false;
     lint::apply_policy(deploy_options, local, target.url.provider, policy);
+    auto backup_config = target.backup;
+    backup_config.enabled = backup_config.enabled && options.backup;
+    deploy_options.before_pending = backup::backup_before_migrations(*store, target.url, backup_config);
     const auto result = migrate::deploy(*store, local, deploy_options);
     spdlog::info("phase migrate: {} of {} migration{} applied in {} ms", result.applied.size(),
                  local.migrations.size(), local.migrations.size() == 1 ? "" : "s", elapsed_ms(started));

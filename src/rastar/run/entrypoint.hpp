@@ -17,6 +17,7 @@ struct RunOptions
   std::optional<std::string> url;         // --url
   bool migrate = true;                    // --no-migrate turns it off
   bool seed = true;                       // --no-seed
+  bool backup = true;                     // --no-backup: no backup before pending migrations
   bool only_migrate = false;              // --only-migrate: stop after migrations and seeds
   std::string policy;                     // --policy (warn, refuse, off); empty: config, env, warn
   std::vector<std::string> command;       // after `--`
