@@ -82,16 +82,16 @@ LogRelay::read_more()
 {
   if (m_writer.queued_bytes() > k_backlog_limit) {
     m_backlog_timer.expires_after(k_backlog_poll);
-    m_backlog_timer.async_wait([this](const boost::system::error_code& error) {
-      if (!error && !m_ended) {
+    m_backlog_timer.async_wait([this, alive = std::weak_ptr<bool>(m_alive)](const boost::system::error_code& error) {
+      if (!alive.expired() && !error && !m_ended) {
         read_more();
       }
     });
     return;
   }
-  m_pipe.async_read_some(boost::asio::buffer(m_buffer), [this](const boost::system::error_code& error,
-                                                               std::size_t size) {
-    if (error == boost::asio::error::operation_aborted) {
+  m_pipe.async_read_some(boost::asio::buffer(m_buffer), [this, alive = std::weak_ptr<bool>(m_alive)](
+                                                         const boost::system::error_code& error, std::size_t size) {
+    if (alive.expired() || error == boost::asio::error::operation_aborted) {
       return;
     }
     consume(m_buffer.data(), size);

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,9 @@ private:
   void
   write_pending();
 
+  // Expires with the relay: a read or wait that completed just before the
+  // relay was destroyed (a reload retiring its service) is then dropped.
+  std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
   boost::asio::posix::stream_descriptor m_pipe;
   boost::asio::steady_timer m_backlog_timer; // reading paused while the writer is behind
   OutputWriter& m_writer;

@@ -195,8 +195,8 @@ Service::on_exit(const ExitStatus& status)
   spdlog::warn("{}: {}; restarting in {} ms", name(), status.describe(), delay->count());
   m_state = ServiceState::backoff;
   m_restart_timer.expires_after(*delay);
-  m_restart_timer.async_wait([this](const boost::system::error_code& error) {
-    if (!error && m_state == ServiceState::backoff) {
+  m_restart_timer.async_wait([this, alive = std::weak_ptr<bool>(m_alive)](const boost::system::error_code& error) {
+    if (!alive.expired() && !error && m_state == ServiceState::backoff) {
       start();
     }
   });
@@ -223,8 +223,8 @@ Service::stop()
   kill(-m_pid, m_config.stop_signal);
   m_state = ServiceState::stopping;
   m_kill_timer.expires_after(m_config.stop_timeout);
-  m_kill_timer.async_wait([this](const boost::system::error_code& error) {
-    if (!error && has_process()) {
+  m_kill_timer.async_wait([this, alive = std::weak_ptr<bool>(m_alive)](const boost::system::error_code& error) {
+    if (!alive.expired() && !error && has_process()) {
       spdlog::warn("{}: still running {} ms after signal {}: killing it", name(), m_config.stop_timeout.count(),
                    m_config.stop_signal);
       kill_now();

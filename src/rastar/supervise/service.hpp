@@ -167,6 +167,9 @@ private:
   bool m_pass_through;
   std::function<void()> m_on_change;
   RestartTracker m_restarts;
+  // Expires with the service: a timer that fired just before a reload
+  // retired and destroyed it is then ignored.
+  std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
   boost::asio::steady_timer m_restart_timer;
   boost::asio::steady_timer m_kill_timer;
   std::unique_ptr<LogRelay> m_stdout_relay;
