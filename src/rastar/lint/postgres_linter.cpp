@@ -1,5 +1,6 @@
 #include <rastar/lint/rules.hpp>
 #include <rastar/lint/script_linter.hpp>
+#include <rastar/migrate/pg_script_text.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -45,55 +46,6 @@ private:
   PgQueryParseResult m_result;
 };
 
-bool
-is_space(char c)
-{
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-// The first byte at or after `offset` that is not white space or a comment
-// (`--` lines, nested `/* */`), as PostgreSQL's scanner skips them.
-std::size_t
-skip_space_and_comments(std::string_view script, std::size_t offset, std::size_t end)
-{
-  while (offset < end) {
-    if (is_space(script[offset])) {
-      ++offset;
-    } else if (script.substr(offset, 2) == "--") {
-      while (offset < end && script[offset] != '\n') {
-        ++offset;
-      }
-    } else if (script.substr(offset, 2) == "/*") {
-      int depth = 0;
-      do {
-        if (script.substr(offset, 2) == "/*") {
-          ++depth;
-          offset += 2;
-        } else if (script.substr(offset, 2) == "*/") {
-          --depth;
-          offset += 2;
-        } else {
-          ++offset;
-        }
-      } while (depth > 0 && offset < end);
-    } else {
-      break;
-    }
-  }
-  return std::min(offset, end);
-}
-
-// libpg_query counts its error position in characters from 1.
-std::size_t
-byte_offset_of_character(std::string_view script, int character_position)
-{
-  std::size_t offset = 0;
-  for (int character = 1; character < character_position && offset < script.size(); ++character) {
-    const auto lead = static_cast<unsigned char>(script[offset]);
-    offset += (lead & 0xe0u) == 0xc0u ? 2 : (lead & 0xf0u) == 0xe0u ? 3 : (lead & 0xf8u) == 0xf0u ? 4 : 1;
-  }
-  return std::min(offset, script.size());
-}
 
 std::string
 string_value(const json& node)
@@ -181,7 +133,7 @@ public:
     std::vector<RawFinding> findings;
     if (parsed.get().error != nullptr) {
       RawFinding finding;
-      const auto offset = byte_offset_of_character(script, parsed.get().error->cursorpos);
+      const auto offset = migrate::byte_offset_of_character(script, parsed.get().error->cursorpos);
       line_and_column(script, offset, finding.line, finding.column);
       finding.statement_line = finding.line;
       finding.rule = k_parse_error;
@@ -202,7 +154,7 @@ public:
       const auto location = raw.value("stmt_location", std::size_t{0});
       const auto length = raw.value("stmt_len", std::size_t{0});
       const auto end = length == 0 ? script.size() : std::min(script.size(), location + length);
-      const auto start = skip_space_and_comments(script, location, end);
+      const auto start = migrate::skip_whitespace_and_comments(script, location, end);
       const auto& statement = raw["stmt"];
       if (statement.empty()) {
         continue;
