@@ -14,31 +14,27 @@ if [ "${1:-}" = "--sanitize" ]; then
   cmake_flags+=(-DRASTAR_ENABLE_SANITIZERS=ON -DCMAKE_BUILD_TYPE=Debug)
 fi
 
-missing=()
-for package in $(grep -v '^#' docker/build-packages.txt); do
-  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# Installs the packages a list names that are not installed yet.
+install_missing() {
+  local list=$1
+  shift
+  local missing=()
+  for package in $(grep -v '^#' "$list"); do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing ${missing[*]}"
+    local sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@" "${missing[@]}" >/dev/null
+  fi
+}
 
+install_missing docker/build-packages.txt
 # The image and compose tests' tools, without the Docker engine that
 # docker-compose recommends (the tests need none).
-missing=()
-for package in $(grep -v '^#' docker/test-packages.txt); do
-  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+install_missing docker/test-packages.txt --no-install-recommends
 
 cmake -S . -B "$build_dir" -G Ninja "${cmake_flags[@]}" >/dev/null
 cmake --build "$build_dir"
