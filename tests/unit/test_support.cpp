@@ -8,7 +8,13 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <cerrno>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char** environ;
 
 namespace bp = boost::process;
 
@@ -76,28 +82,63 @@ CommandResult
 run(const std::vector<std::string>& arguments,
     const std::map<std::string, std::optional<std::string>>& environment)
 {
-  // A copy: this_process::environment() is the live environment, and setting
-  // a variable for one child would leave it set for every later test.
-  bp::environment child_environment = boost::this_process::environment();
-  for (const auto& [name, value] : environment) {
-    if (value) {
-      child_environment[name] = *value;
-    } else {
-      child_environment.erase(name);
+  // The child's own environment, built here: setting variables in this
+  // process would leave them set for every later test, and Boost.Process
+  // 1.74's environment lookup reads past shorter entries (seen under ASan).
+  std::vector<std::string> entries;
+  for (char** entry = environ; *entry; ++entry) {
+    const std::string text = *entry;
+    if (environment.count(text.substr(0, text.find('='))) == 0) {
+      entries.push_back(text);
     }
   }
+  for (const auto& [name, value] : environment) {
+    if (value) {
+      entries.push_back(name + "=" + *value);
+    }
+  }
+  std::vector<char*> env;
+  for (auto& entry : entries) {
+    env.push_back(entry.data());
+  }
+  env.push_back(nullptr);
+  std::vector<std::string> argument_copy = arguments;
+  std::vector<char*> argv;
+  for (auto& argument : argument_copy) {
+    argv.push_back(argument.data());
+  }
+  argv.push_back(nullptr);
+
   const auto stem = std::filesystem::current_path() /
                     ("run" + std::to_string(getpid()) + "_" + std::to_string(++g_counter));
   const auto out_path = stem.string() + ".out";
   const auto err_path = stem.string() + ".err";
-  std::vector<std::string> rest(arguments.begin() + 1, arguments.end());
-  bp::child child(arguments.front(), bp::args(rest), bp::std_out > out_path, bp::std_err > err_path,
-                  bp::std_in < bp::null, child_environment);
-  child.wait();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigset_t all;
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attributes, &empty);
+  posix_spawnattr_setsigdefault(&attributes, &all);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = 0;
+  const int error = posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), env.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  if (error != 0) {
+    throw std::runtime_error("cannot start " + arguments.front());
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
   CommandResult result;
-  result.exit_code = child.native_exit_code();
-  result.exit_code = WIFEXITED(result.exit_code) ? WEXITSTATUS(result.exit_code)
-                                                 : 128 + WTERMSIG(result.exit_code);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   result.out = read_file(out_path);
   result.err = read_file(err_path);
   std::filesystem::remove(out_path);
