@@ -22,29 +22,6 @@ namespace {
 
 using nlohmann::json;
 
-class ParseResult
-{
-public:
-  explicit ParseResult(const std::string& script)
-    : m_result(pg_query_parse(script.c_str()))
-  {
-  }
-  ~ParseResult()
-  {
-    pg_query_free_parse_result(m_result);
-  }
-  ParseResult(const ParseResult&) = delete;
-  ParseResult& operator=(const ParseResult&) = delete;
-
-  const PgQueryParseResult&
-  get() const
-  {
-    return m_result;
-  }
-
-private:
-  PgQueryParseResult m_result;
-};
 
 
 std::string
@@ -129,7 +106,7 @@ public:
   lint_script(std::string_view script) override
   {
     const std::string text(script);
-    ParseResult parsed(text);
+    migrate::PgParseResult parsed(text);
     std::vector<RawFinding> findings;
     if (parsed.get().error != nullptr) {
       RawFinding finding;

@@ -1,12 +1,40 @@
 #pragma once
 
+#include <pg_query.h>
+
 #include <cstddef>
+#include <string>
 #include <string_view>
 
-// Positions in a PostgreSQL script, shared by the engine's statement splitter
-// and the linter: both turn libpg_query's locations into file positions.
+// libpg_query's parse and positions in a PostgreSQL script, shared by the
+// engine's statement splitter and the linter.
 
 namespace rastar::migrate {
+
+// libpg_query's parse of a script, freed on every path, exceptions included.
+class PgParseResult
+{
+public:
+  explicit PgParseResult(const std::string& script)
+    : m_result(pg_query_parse(script.c_str()))
+  {
+  }
+  ~PgParseResult()
+  {
+    pg_query_free_parse_result(m_result);
+  }
+  PgParseResult(const PgParseResult&) = delete;
+  PgParseResult& operator=(const PgParseResult&) = delete;
+
+  const PgQueryParseResult&
+  get() const
+  {
+    return m_result;
+  }
+
+private:
+  PgQueryParseResult m_result;
+};
 
 // PostgreSQL's scanner's white space.
 bool

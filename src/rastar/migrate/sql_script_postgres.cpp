@@ -17,30 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-// Frees libpg_query's result on every path, exceptions included.
-class ParseResult
-{
-public:
-  explicit ParseResult(const std::string& script)
-    : m_result(pg_query_parse(script.c_str()))
-  {
-  }
-  ~ParseResult()
-  {
-    pg_query_free_parse_result(m_result);
-  }
-  ParseResult(const ParseResult&) = delete;
-  ParseResult& operator=(const ParseResult&) = delete;
-
-  const PgQueryParseResult&
-  get() const
-  {
-    return m_result;
-  }
-
-private:
-  PgQueryParseResult m_result;
-};
 
 // Line and column of byte offsets visited in increasing order, in linear time.
 class PositionTracker
@@ -399,7 +375,7 @@ analyze_postgres_script(std::string_view script, int server_version_num)
   }
 
   const std::string text(script);
-  const ParseResult result(text);
+  const PgParseResult result(text);
   if (const PgQueryError* error = result.get().error; error != nullptr) {
     int line = 0;
     int column = 0;
