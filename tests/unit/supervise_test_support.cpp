@@ -9,7 +9,6 @@
 #include <thread>
 #include <unistd.h>
 
-extern char** environ;
 
 namespace rastar::test {
 
@@ -27,16 +26,8 @@ launch(const std::vector<std::string>& argv, const std::map<std::string, std::st
   result.out_path = (std::filesystem::current_path() / (stem + ".out")).string();
   result.err_path = (std::filesystem::current_path() / (stem + ".err")).string();
 
-  std::vector<std::string> env_strings;
-  for (char** entry = environ; *entry; ++entry) {
-    const std::string text = *entry;
-    if (environment.count(text.substr(0, text.find('='))) == 0) {
-      env_strings.push_back(text);
-    }
-  }
-  for (const auto& [name, value] : environment) {
-    env_strings.push_back(name + "=" + value);
-  }
+  auto env_strings =
+    child_environment(std::map<std::string, std::optional<std::string>>(environment.begin(), environment.end()));
   std::vector<char*> env;
   for (auto& entry : env_strings) {
     env.push_back(entry.data());

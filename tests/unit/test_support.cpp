@@ -78,25 +78,31 @@ read_file(const std::filesystem::path& path)
   return content.str();
 }
 
-CommandResult
-run(const std::vector<std::string>& arguments,
-    const std::map<std::string, std::optional<std::string>>& environment)
+std::vector<std::string>
+child_environment(const std::map<std::string, std::optional<std::string>>& changes)
 {
-  // The child's own environment, built here: setting variables in this
-  // process would leave them set for every later test, and Boost.Process
-  // 1.74's environment lookup reads past shorter entries (seen under ASan).
   std::vector<std::string> entries;
   for (char** entry = environ; *entry; ++entry) {
     const std::string text = *entry;
-    if (environment.count(text.substr(0, text.find('='))) == 0) {
+    if (changes.count(text.substr(0, text.find('='))) == 0) {
       entries.push_back(text);
     }
   }
-  for (const auto& [name, value] : environment) {
+  for (const auto& [name, value] : changes) {
     if (value) {
       entries.push_back(name + "=" + *value);
     }
   }
+  return entries;
+}
+
+CommandResult
+run(const std::vector<std::string>& arguments,
+    const std::map<std::string, std::optional<std::string>>& environment)
+{
+  // The child's own environment: Boost.Process 1.74's environment lookup
+  // reads past shorter entries (seen under ASan).
+  auto entries = child_environment(environment);
   std::vector<char*> env;
   for (auto& entry : entries) {
     env.push_back(entry.data());
