@@ -132,6 +132,15 @@ TEST_SUITE("pid1")
     const auto home = directory.path() / "nobody";
     fs::create_directories(home);
     REQUIRE(chown(home.c_str(), 65534, 65534) == 0);
+    // A checkout under a private directory (mktemp -d is 0700) is out of
+    // that user's reach whatever the demo does: say so instead of failing.
+    const auto reach = rastar::test::run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "test", "-r",
+                                          k_demo},
+                                         {});
+    if (reach.exit_code != 0) {
+      MESSAGE("skipped: user 65534 cannot read ", RASTAR_SOURCE_DIR, " (a parent directory is private)");
+      return;
+    }
     check_demo(run_demo({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}, demo_environment(home)));
   }
 }
