@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view k_extension = ".dump";
+constexpr std::string_view k_dump_extension = ".dump";
 
 // libpq's connection keywords and the variables libpq reads for them
 // (PostgreSQL manual, "Environment Variables"), so pg_dump, psql or any
@@ -203,7 +203,7 @@ run_backup_command(const db::DatabaseUrl& url, const std::vector<std::string>& c
                                       error ? error.message() : "a file of that name is in the way"));
   }
   const auto prefix = url.database;
-  const auto path = directory / backup_file_name(prefix, util::now_utc(), request.label, k_extension);
+  const auto path = directory / backup_file_name(prefix, util::now_utc(), request.label, k_dump_extension);
 
   supervise::SpawnRequest spawn;
   spawn.argv = command;
@@ -248,7 +248,7 @@ run_backup_command(const db::DatabaseUrl& url, const std::vector<std::string>& c
     result.file = path;
     result.bytes = fs::file_size(path, error);
   }
-  result.removed = rotate_backups(directory, prefix, k_extension, request.keep);
+  result.removed = rotate_backups(directory, prefix, k_dump_extension, request.keep);
   spdlog::info("backed up {} with `{}` in {} ms{}{}", url.redacted, program,
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
                  .count(),

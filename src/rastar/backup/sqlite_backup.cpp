@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::string_view k_extension = ".bak";
+constexpr std::string_view k_backup_extension = ".bak";
 
 // How long the on-demand backup waits for a writer's lock before giving up.
 constexpr int k_busy_timeout_ms = 10000;
@@ -123,7 +123,7 @@ back_up_sqlite(SQLite::Database& source, const fs::path& database_path, const Ba
                      error ? error.message() : "a file of that name is in the way"));
   }
   const auto prefix = database_path.filename().string();
-  const auto name = backup_file_name(prefix, util::now_utc(), request.label, k_extension);
+  const auto name = backup_file_name(prefix, util::now_utc(), request.label, k_backup_extension);
   const auto final_path = directory / name;
   // A leading dot keeps the partial file out of the rotation's pattern.
   const auto partial = directory / ("." + name + ".partial");
@@ -152,7 +152,7 @@ back_up_sqlite(SQLite::Database& source, const fs::path& database_path, const Ba
   BackupResult result;
   result.file = final_path;
   result.bytes = fs::file_size(final_path, error);
-  result.removed = rotate_backups(directory, prefix, k_extension, request.keep);
+  result.removed = rotate_backups(directory, prefix, k_backup_extension, request.keep);
   spdlog::info("backed up {} to {} ({} bytes) in {} ms{}", database_path.string(), final_path.string(), result.bytes,
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
                  .count(),

@@ -1,5 +1,6 @@
 #include <rastar/migrate/migration_store_postgres.hpp>
 
+#include <rastar/config/signal_names.hpp>
 #include <rastar/migrate/pg_session.hpp>
 #include <rastar/migrate/postgres_migration_error.hpp>
 #include <rastar/migrate/sql_script.hpp>
@@ -80,17 +81,6 @@ is_postgis_table(std::string_view name)
 {
   return std::any_of(std::begin(k_postgis_tables), std::end(k_postgis_tables),
                      [&](std::string_view ignored) { return equals_ignoring_case(name, ignored); });
-}
-
-std::string
-signal_name(int signal_number)
-{
-  switch (signal_number) {
-  case SIGTERM: return "SIGTERM";
-  case SIGINT: return "SIGINT";
-  case SIGQUIT: return "SIGQUIT";
-  default: return fmt::format("signal {}", signal_number);
-  }
 }
 
 ExitCode
@@ -574,7 +564,7 @@ PostgresStore::lock(std::chrono::milliseconds timeout)
   while (true) {
     if (const int signal_number = cancel_signal()) {
       throw Error(exit_code_for(signal_number),
-                  fmt::format("Cancelled by {} while waiting for {}.", signal_name(signal_number), lock_name));
+                  fmt::format("Cancelled by {} while waiting for {}.", config::signal_name(signal_number), lock_name));
     }
     try {
       // Polling, never a blocking pg_advisory_lock: a session blocked in that
@@ -858,7 +848,7 @@ PostgresStore::apply_in_transaction(const LocalMigration& migration, const Row& 
     throw Error(exit_code_for(signal_number),
                 fmt::format("Cancelled by {} while migration `{}` ran. Its transaction was rolled back, so "
                             "nothing of it was applied; the next deploy applies it again.",
-                            signal_name(signal_number), row.name));
+                            config::signal_name(signal_number), row.name));
   }
   // An error at COMMIT (a deferred constraint) points into our UPDATEs, not the script.
   const auto message = at_commit ? postgres_p3018_message(row.name, error->sqlstate,
@@ -899,7 +889,7 @@ PostgresStore::apply_as_prisma(const LocalMigration& migration, const Row& row, 
                                     "(its script controls its own transactions). The statements it committed "
                                     "before the cancel stay applied: check the schema, then run `migrate "
                                     "resolve` for `{}`.",
-                                    signal_name(signal_number), row.name, row.name);
+                                    config::signal_name(signal_number), row.name, row.name);
       update_logs(row, text);
       throw Error(exit_code_for(signal_number), text);
     }
@@ -1013,7 +1003,7 @@ PostgresStore::apply_statement_by_statement(const LocalMigration& migration, con
     rollback_quietly();
     const auto left = leftovers(analysis, index);
     if (const int signal_number = cancel_signal()) {
-      const auto text = fmt::format("Cancelled by {} while migration `{}` ran. {}{}", signal_name(signal_number),
+      const auto text = fmt::format("Cancelled by {} while migration `{}` ran. {}{}", config::signal_name(signal_number),
                                     row.name, left, resolve);
       update_logs(row, text);
       throw Error(exit_code_for(signal_number), text);

@@ -1,5 +1,6 @@
 #include <rastar/migrate/migration_store_sqlite.hpp>
 
+#include <rastar/config/signal_names.hpp>
 #include <rastar/migrate/sql_script.hpp>
 #include <rastar/util/error.hpp>
 #include <rastar/util/signals.hpp>
@@ -107,13 +108,6 @@ format_duration(std::chrono::milliseconds duration)
     return fmt::format("{} s", ms / 1000);
   }
   return fmt::format("{} ms", ms);
-}
-
-std::string
-signal_name(int signal_number)
-{
-  const char* abbreviation = sigabbrev_np(signal_number);
-  return abbreviation ? fmt::format("SIG{}", abbreviation) : fmt::format("signal {}", signal_number);
 }
 
 ExitCode
@@ -382,7 +376,7 @@ public:
       if (const int signal_number = util::SignalWatcher::instance().cancel_signal(); signal_number != 0) {
         throw Error(signal_exit_code(signal_number),
                     fmt::format("Stopped waiting for the migration lock on {}: received {}.", describe(),
-                                signal_name(signal_number)));
+                                config::signal_name(signal_number)));
       }
       const auto now = std::chrono::steady_clock::now();
       const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - start);
@@ -879,7 +873,7 @@ private:
       throw Error(signal_exit_code(failed->cancel_signal),
                   fmt::format("Migration `{}` was cancelled by {} and rolled back: nothing of it is applied or "
                               "recorded in {}.",
-                              migration.name, signal_name(failed->cancel_signal), describe()));
+                              migration.name, config::signal_name(failed->cancel_signal), describe()));
     }
     if (is_environment_error(failed->extended_code)) {
       throw failure(action, failed->extended_code, failed->message);
@@ -986,7 +980,7 @@ private:
                  fmt::format("Cancelled by {} at {}/migration.sql:{}:{}. The migration ran without a wrapping "
                              "transaction: the {} statement(s) before that point stay applied. Check the database, "
                              "then run `migrate resolve --rolled-back` or `--applied` for `{}`.",
-                             signal_name(failed->cancel_signal), migration.name, failed->line, failed->column,
+                             config::signal_name(failed->cancel_signal), migration.name, failed->line, failed->column,
                              failed->statements_done, migration.name));
       }
     } catch (const SQLite::Exception& exception) {
@@ -997,7 +991,7 @@ private:
       throw Error(signal_exit_code(failed->cancel_signal),
                   fmt::format("Migration `{}` was cancelled by {}; it ran without a wrapping transaction, so it is "
                               "left failed in {}: see its logs.",
-                              migration.name, signal_name(failed->cancel_signal), describe()));
+                              migration.name, config::signal_name(failed->cancel_signal), describe()));
     }
     const std::string message =
       p3018_message(migration.name, std::to_string(failed->extended_code), database_error_text(migration, *failed));

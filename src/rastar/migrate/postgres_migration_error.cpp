@@ -1,4 +1,5 @@
 #include <rastar/migrate/postgres_migration_error.hpp>
+#include <rastar/migrate/pg_script_text.hpp>
 
 #include <fmt/format.h>
 
@@ -31,22 +32,6 @@ split_lines(std::string_view script)
     start = next;
   }
   return lines;
-}
-
-// The byte offset of the `characters`-th UTF-8 character of `text`.
-std::size_t
-byte_offset_of_character(std::string_view text, int characters)
-{
-  std::size_t offset = 0;
-  int seen = 0;
-  while (offset < text.size() && seen < characters) {
-    ++offset;
-    while (offset < text.size() && (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80) {
-      ++offset;
-    }
-    ++seen;
-  }
-  return offset;
 }
 
 // Rust's Debug form of a string: quoted, with \" \\ \n \r \t escaped.
@@ -134,7 +119,7 @@ postgres_error_position(const PgError& error, std::string_view script, std::stri
     return std::nullopt;
   }
   ScriptPosition position;
-  position.offset = std::min(script.size(), query_offset + byte_offset_of_character(query, *error.position - 1));
+  position.offset = std::min(script.size(), query_offset + byte_offset_of_character(query, *error.position));
   const auto lines = split_lines(script);
   for (std::size_t index = 0; index < lines.size(); ++index) {
     if (index + 1 == lines.size() || position.offset < lines[index + 1].start) {

@@ -20,7 +20,7 @@ using local = asio::local::stream_protocol;
 namespace {
 
 // An answer is one sentence; more means something else answers there.
-constexpr std::size_t k_answer_limit = 64 * 1024;
+constexpr std::size_t k_control_answer_limit = 64 * 1024;
 
 Error
 unreachable(const std::string& path, const boost::system::error_code& error)
@@ -94,7 +94,7 @@ send_control_request(const std::string& path, const ControlRequest& request, std
         finish(write_error);
         return;
       }
-      asio::async_read_until(socket, asio::dynamic_buffer(input, k_answer_limit), '\n',
+      asio::async_read_until(socket, asio::dynamic_buffer(input, k_control_answer_limit), '\n',
                              [&](const boost::system::error_code& read_error, std::size_t) {
                                finish(read_error == asio::error::eof && !input.empty() ? boost::system::error_code{}
                                                                                         : read_error);

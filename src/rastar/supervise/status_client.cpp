@@ -17,7 +17,7 @@ namespace http = beast::http;
 namespace {
 
 // /status of many services stays far below this; more means another server.
-constexpr std::size_t k_answer_limit = 4 * 1024 * 1024;
+constexpr std::size_t k_status_answer_limit = 4 * 1024 * 1024;
 
 } // namespace
 
@@ -37,7 +37,7 @@ fetch_status_path(const asio::ip::tcp::endpoint& endpoint,
   request.set(http::field::connection, "close");
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
-  parser.body_limit(k_answer_limit);
+  parser.body_limit(k_status_answer_limit);
   beast::error_code failure;
 
   stream.expires_after(timeout);
