@@ -1,5 +1,7 @@
 #include <rastar/supervise/control_socket.hpp>
 
+#include <rastar/supervise/accept_loop.hpp>
+
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -26,10 +28,8 @@ namespace {
 
 // "restart some-service\n" needs a few dozen bytes; more is not a request.
 constexpr std::size_t k_request_limit = 1024;
-// Actions are rare and human-driven; the limit keeps a flood from taking the
-// file descriptors PID 1 needs for its services.
+// Actions are rare and human-driven; a few connections at a time are plenty.
 constexpr std::size_t k_max_connections = 16;
-constexpr std::chrono::seconds k_accept_retry_delay{1};
 
 std::string
 directory_of(const std::string& path)
@@ -109,12 +109,10 @@ class ControlConnection;
 
 // Everything the handlers touch; shared with them so a handler that runs
 // after the ControlSocket is gone finds it alive.
-struct ControlSocketState : std::enable_shared_from_this<ControlSocketState>
+struct ControlSocketState : AcceptLoop<ControlSocketState, local::acceptor, ControlConnection>
 {
   ControlSocketState(asio::io_context& io_context, ControlSocket::Handler request_handler)
-    : io(io_context),
-      acceptor(io_context),
-      retry_timer(io_context),
+    : AcceptLoop(io_context, k_max_connections),
       handler(std::move(request_handler))
   {
   }
@@ -123,24 +121,19 @@ struct ControlSocketState : std::enable_shared_from_this<ControlSocketState>
   std::string
   open(const std::string& path);
 
-  void
-  accept();
-
-  void
-  on_accept(const boost::system::error_code& error, local::socket socket);
+  std::string
+  listener_name() const
+  {
+    return "control socket " + path;
+  }
 
   void
   close();
 
-  asio::io_context& io;
-  local::acceptor acceptor;
-  asio::steady_timer retry_timer;
   ControlSocket::Handler handler;
-  std::vector<std::weak_ptr<ControlConnection>> connections;
   std::string path;
   dev_t device = 0;
   ino_t inode = 0;
-  bool stopped = false;
 };
 
 // One client: read its request line, hand it to the handler, write the
@@ -281,61 +274,12 @@ ControlSocketState::open(const std::string& socket_path)
 }
 
 void
-ControlSocketState::accept()
-{
-  acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& error, local::socket socket) {
-    self->on_accept(error, std::move(socket));
-  });
-}
-
-void
-ControlSocketState::on_accept(const boost::system::error_code& error, local::socket socket)
-{
-  if (stopped) {
-    return;
-  }
-  if (error == asio::error::connection_aborted) {
-    accept();
-    return;
-  }
-  if (error) {
-    // Out of file descriptors, typically: wait rather than spin on the error.
-    spdlog::warn("control socket {}: could not accept a connection: {}; trying again in {} s", path,
-                 error.message(), k_accept_retry_delay.count());
-    retry_timer.expires_after(k_accept_retry_delay);
-    retry_timer.async_wait([self = shared_from_this()](const boost::system::error_code& timer_error) {
-      if (!timer_error && !self->stopped) {
-        self->accept();
-      }
-    });
-    return;
-  }
-  std::erase_if(connections, [](const auto& connection) { return connection.expired(); });
-  if (connections.size() < k_max_connections) {
-    auto connection = std::make_shared<ControlConnection>(std::move(socket), shared_from_this());
-    connections.push_back(connection);
-    connection->read();
-  }
-  // Beyond the limit `socket` closes here: the client sees the connection end.
-  accept();
-}
-
-void
 ControlSocketState::close()
 {
   if (stopped) {
     return;
   }
-  stopped = true;
-  boost::system::error_code ignored;
-  acceptor.close(ignored);
-  retry_timer.cancel();
-  for (const auto& weak : connections) {
-    if (const auto connection = weak.lock()) {
-      connection->close();
-    }
-  }
-  connections.clear();
+  stop_accepting();
   // Only our own file: a rastar-init started since may have replaced it.
   struct stat status{};
   if (::lstat(path.c_str(), &status) == 0 && status.st_dev == device && status.st_ino == inode) {

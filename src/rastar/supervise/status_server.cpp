@@ -1,5 +1,6 @@
 #include <rastar/supervise/status_server.hpp>
 
+#include <rastar/supervise/accept_loop.hpp>
 #include <rastar/supervise/listen_address.hpp>
 #include <rastar/supervise/snapshot_json.hpp>
 #include <rastar/util/error.hpp>
@@ -28,9 +29,8 @@ namespace {
 // A probe's request is one line and a few headers; anything bigger is not one.
 constexpr std::size_t k_header_limit = 8192;
 constexpr std::size_t k_body_limit = 1024;
-// PID 1 must keep file descriptors for its services, whoever floods the port.
+// Probes come from Docker, an orchestrator and the odd curl: a few at a time.
 constexpr std::size_t k_max_connections = 64;
-constexpr std::chrono::seconds k_accept_retry_delay{1};
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
@@ -145,35 +145,25 @@ class StatusConnection;
 
 // Everything the handlers touch; only the io_context's thread uses it once
 // the constructor has handed it over.
-struct StatusServerState : std::enable_shared_from_this<StatusServerState>
+struct StatusServerState : AcceptLoop<StatusServerState, tcp::acceptor, StatusConnection>
 {
   StatusServerState(asio::io_context& io_context,
                     StatusServer::SnapshotFunction snapshot_function,
                     std::chrono::milliseconds idle)
-    : io(io_context),
-      acceptor(io_context),
-      retry_timer(io_context),
+    : AcceptLoop(io_context, k_max_connections),
       snapshot(std::move(snapshot_function)),
       idle_timeout(idle)
   {
   }
 
-  void
-  accept();
+  std::string
+  listener_name() const
+  {
+    return "the status endpoint";
+  }
 
-  void
-  on_accept(const beast::error_code& error, tcp::socket socket);
-
-  void
-  close();
-
-  asio::io_context& io;
-  tcp::acceptor acceptor;
-  asio::steady_timer retry_timer;
   StatusServer::SnapshotFunction snapshot;
   std::chrono::milliseconds idle_timeout;
-  std::vector<std::weak_ptr<StatusConnection>> connections;
-  bool stopped = false;
 };
 
 // One client connection: read a request, answer, repeat while keep-alive.
@@ -260,64 +250,6 @@ private:
   std::shared_ptr<StatusServerState> m_state;
 };
 
-void
-StatusServerState::accept()
-{
-  acceptor.async_accept([self = shared_from_this()](beast::error_code error, tcp::socket socket) {
-    self->on_accept(error, std::move(socket));
-  });
-}
-
-void
-StatusServerState::on_accept(const beast::error_code& error, tcp::socket socket)
-{
-  if (stopped) {
-    return;
-  }
-  if (error == asio::error::connection_aborted) {
-    accept();
-    return;
-  }
-  if (error) {
-    // Out of file descriptors, typically: wait rather than spin on the error.
-    spdlog::warn("the status endpoint could not accept a connection: {}; trying again in {} s",
-                 error.message(), k_accept_retry_delay.count());
-    retry_timer.expires_after(k_accept_retry_delay);
-    retry_timer.async_wait([self = shared_from_this()](beast::error_code timer_error) {
-      if (!timer_error && !self->stopped) {
-        self->accept();
-      }
-    });
-    return;
-  }
-  std::erase_if(connections, [](const auto& connection) { return connection.expired(); });
-  if (connections.size() < k_max_connections) {
-    auto connection = std::make_shared<StatusConnection>(std::move(socket), shared_from_this());
-    connections.push_back(connection);
-    connection->read();
-  }
-  // Beyond the limit `socket` closes here: the client sees the connection end.
-  accept();
-}
-
-void
-StatusServerState::close()
-{
-  if (stopped) {
-    return;
-  }
-  stopped = true;
-  beast::error_code ignored;
-  acceptor.close(ignored);
-  retry_timer.cancel();
-  for (const auto& weak : connections) {
-    if (const auto connection = weak.lock()) {
-      connection->close();
-    }
-  }
-  connections.clear();
-}
-
 } // namespace detail
 
 StatusServer::StatusServer(asio::io_context& io,
@@ -387,7 +319,7 @@ StatusServer::stop()
     return;
   }
   // Runs at once on the loop's thread, else is queued for it.
-  asio::dispatch(m_state->io, [state = m_state] { state->close(); });
+  asio::dispatch(m_state->io, [state = m_state] { state->stop_accepting(); });
 }
 
 } // namespace rastar::supervise
