@@ -451,26 +451,6 @@ DatabaseUrl::address() const
   return fmt::format("{}:{}", ipv6 ? "[" + host + "]" : host, port);
 }
 
-std::string
-DatabaseUrl::conninfo() const
-{
-  std::string result;
-  for (const auto& [keyword, value] : libpq_keywords) {
-    if (!result.empty()) {
-      result += ' ';
-    }
-    result += keyword + "='";
-    for (const char c : value) {
-      if (c == '\\' || c == '\'') {
-        result += '\\';
-      }
-      result += c;
-    }
-    result += '\'';
-  }
-  return result;
-}
-
 DatabaseUrl
 DatabaseUrl::with_database(const std::string& other_database) const
 {
