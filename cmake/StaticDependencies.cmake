@@ -1,14 +1,19 @@
 # rastar-init-static: the image's binary. The same objects as rastar-init,
-# linked against the C++ libraries' .a files, so it drops into a Node image
-# (Debian 12 slim) that adds nothing but libpq5. libpq, OpenSSL's libcrypto,
-# libcrypt, libstdc++ and libc stay shared: the base image updates them.
+# linked against the .a files of the C++ libraries, libstdc++, libgcc and
+# OpenSSL's libcrypto, so it needs only libc and libcrypt, which every Debian
+# base image has, and drops into a Node image (Debian 12 slim) that adds
+# nothing but libpq5. libpq.so.5 is not linked: rastar-init loads it the first
+# time it talks to PostgreSQL, and libpq brings its own shared libcrypto. The
+# binary exports no symbols (no ENABLE_EXPORTS), so that libpq never binds to
+# the libcrypto inside it. A fix to OpenSSL therefore reaches rastar-init's
+# own hashing only with a rebuild; libpq's TLS takes it from the base image.
 # Debian ships spdlog and fmt as shared libraries only; their compiled parts
 # come from src/static_deps/spdlog_fmt.cpp. Linking it costs one translation
 # unit and a link, so the tests can check it on every run.
 
 set(rastar_static_archives)
 set(rastar_static_missing)
-foreach(archive pqxx SQLiteCpp sqlite3 yaml-cpp boost_filesystem boost_system)
+foreach(archive SQLiteCpp sqlite3 yaml-cpp boost_filesystem boost_system crypto)
   string(MAKE_C_IDENTIFIER "RASTAR_STATIC_${archive}" variable)
   find_library(${variable} NAMES lib${archive}.a)
   if(${variable})
@@ -41,11 +46,9 @@ target_link_libraries(rastar-init-static PRIVATE
   rastar_spdlog_fmt
   ${rastar_static_archives}
   ${PG_QUERY_LIBRARY}
-  PkgConfig::LIBPQ
-  OpenSSL::Crypto
   ${CRYPT_LIBRARY}
   ${CMAKE_DL_LIBS}
   m
   Threads::Threads
   rastar_settings)
-target_link_options(rastar-init-static PRIVATE -s)
+target_link_options(rastar-init-static PRIVATE -s -static-libstdc++ -static-libgcc)

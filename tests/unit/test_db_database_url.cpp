@@ -1,11 +1,11 @@
 #include "test_support.hpp"
 
 #include <rastar/db/database_url.hpp>
+#include <rastar/migrate/pg_session.hpp>
 #include <rastar/util/error.hpp>
 
 #include <doctest/doctest.h>
 #include <openssl/x509.h>
-#include <pqxx/pqxx>
 
 #include <map>
 
@@ -183,13 +183,6 @@ TEST_CASE("db::parse_database_url, PostgreSQL")
     CHECK(url.redacted == "postgresql://u@h/db?password=****&sslmode=disable");
   }
 
-  SUBCASE("conninfo quotes values as libpq wants")
-  {
-    const auto url = parse("postgresql://u:it's%5Cme@h/db");
-    CHECK(url.conninfo() == "user='u' password='it\\'s\\\\me' dbname='db' host='h' port='5432' "
-                            "application_name='rastar-init' options='-c search_path=\"public\"'");
-  }
-
   SUBCASE("with_database aims the same connection at another database")
   {
     const auto url = parse("postgresql://u:secret@h:5433/rastar?schema=app");
@@ -358,22 +351,20 @@ TEST_CASE("db::redact_database_url")
 
 TEST_SUITE("postgres")
 {
-  TEST_CASE("db::DatabaseUrl::conninfo, against the server")
+  TEST_CASE("db::DatabaseUrl::libpq_keywords, against the server")
   {
     test::TemporaryDatabase database;
     database.execute("CREATE SCHEMA \"we ird\"\"s\\\"");
     const auto url = parse(database.url("schema=we%20ird%22s%5C&application_name=probe"));
-    pqxx::connection connection(url.conninfo());
-    pqxx::nontransaction work(connection);
-    CHECK(work.exec1("SHOW search_path")[0].as<std::string>() == "\"we ird\"\"s\\\"");
-    CHECK(work.exec1("SELECT current_schema()")[0].as<std::string>() == "we ird\"s\\");
-    CHECK(work.exec1("SHOW application_name")[0].as<std::string>() == "probe");
-    CHECK(work.exec1("SELECT current_database()")[0].as<std::string>() == database.name());
+    migrate::PgSession session(url.libpq_keywords);
+    CHECK(session.exec("SHOW search_path").text(0, 0) == "\"we ird\"\"s\\\"");
+    CHECK(session.exec("SELECT current_schema()").text(0, 0) == "we ird\"s\\");
+    CHECK(session.exec("SHOW application_name").text(0, 0) == "probe");
+    CHECK(session.exec("SELECT current_database()").text(0, 0) == database.name());
 
     const auto plain = parse(database.url());
-    pqxx::connection default_connection(plain.conninfo());
-    pqxx::nontransaction default_work(default_connection);
-    CHECK(default_work.exec1("SHOW application_name")[0].as<std::string>() == "rastar-init");
-    CHECK(default_work.exec1("SHOW search_path")[0].as<std::string>() == "\"public\"");
+    migrate::PgSession default_session(plain.libpq_keywords);
+    CHECK(default_session.exec("SHOW application_name").text(0, 0) == "rastar-init");
+    CHECK(default_session.exec("SHOW search_path").text(0, 0) == "\"public\"");
   }
 }

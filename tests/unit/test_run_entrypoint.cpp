@@ -329,6 +329,7 @@ check_phase_flags(const Database& database)
 
 // `run -- CMD` with a database and no config: the default prisma/ folder is
 // migrated, then CMD runs as the critical service and its code comes back.
+// rastar-init loads libpq for PostgreSQL only: CMD reads its parent's mappings.
 void
 check_run_command(const Database& database)
 {
@@ -339,11 +340,13 @@ check_run_command(const Database& database)
   auto environment = launch_environment(database.url);
   environment["RASTAR_STATUS_LISTEN"] = "";
   const auto launched = launch({RASTAR_INIT_BINARY, "run", "--", "/bin/sh", "-c",
-                                "echo \"$DATABASE_URL\" > cmd.url; exit 7"},
+                                "echo \"$DATABASE_URL\" > cmd.url; cat /proc/$PPID/maps > cmd.maps; exit 7"},
                                environment);
   CHECK(wait_exit(launched.pid, 60s) == 7);
   CHECK(line_from(launched.err(), "phase migrate: ").starts_with("phase migrate: 3 of 3 migrations applied in "));
   CHECK(read_file("cmd.url") == url_seen_by_services(database) + "\n");
+  CHECK(read_file("cmd.maps").find("/libc.so.6") != std::string::npos);
+  CHECK((read_file("cmd.maps").find("/libpq.so.5") != std::string::npos) == database.postgres);
   CHECK(database.rows(k_applied_names) == example_migration_names());
 }
 

@@ -148,6 +148,17 @@ TEST_SUITE("pid1")
     CHECK(outcome.seconds < 5);
   }
 
+  TEST_CASE("run -- CMD: PID 1 never maps libpq")
+  {
+    TestDirectory directory;
+    // CMD reads the mappings of PID 1, rastar-init, while both run.
+    const auto outcome = run_init({"cat", "/proc/1/maps"});
+    CHECK(outcome.exit_code == 0);
+    CHECK(outcome.out.find("/libc.so.6") != std::string::npos);
+    CHECK(outcome.out.find("/libpq.so") == std::string::npos);
+    CHECK(outcome.out.find("/libkrb5.so") == std::string::npos);
+  }
+
   TEST_CASE("run -- CMD: a bad RASTAR_SHUTDOWN_TIMEOUT is a configuration error")
   {
     TestDirectory directory;

@@ -1,10 +1,10 @@
 #include <rastar/db/database_url.hpp>
 
+#include <rastar/db/libpq_library.hpp>
 #include <rastar/util/error.hpp>
 #include <rastar/util/url_secrets.hpp>
 
 #include <fmt/core.h>
-#include <libpq-fe.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
@@ -166,7 +166,8 @@ libpq_keyword_set()
 {
   static const std::set<std::string, std::less<>> keywords = [] {
     std::set<std::string, std::less<>> result{"ssl"};
-    std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> defaults(PQconndefaults(), &PQconninfoFree);
+    std::unique_ptr<PQconninfoOption, decltype(&libpq::PQconninfoFree)> defaults(libpq::PQconndefaults(),
+                                                                                &libpq::PQconninfoFree);
     for (auto* option = defaults.get(); option && option->keyword; ++option) {
       result.insert(option->keyword);
     }
@@ -340,11 +341,11 @@ parse_postgresql_url(std::string_view url, const std::filesystem::path& base_dir
     libpq_url += (i == 0 ? "?" : "&") + kept[i];
   }
   char* raw_error = nullptr;
-  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(
-    PQconninfoParse(libpq_url.c_str(), &raw_error), &PQconninfoFree);
+  std::unique_ptr<PQconninfoOption, decltype(&libpq::PQconninfoFree)> options(
+    libpq::PQconninfoParse(libpq_url.c_str(), &raw_error), &libpq::PQconninfoFree);
   if (!options) {
     std::string message = raw_error ? raw_error : "out of memory";
-    PQfreemem(raw_error);
+    libpq::PQfreemem(raw_error);
     while (!message.empty() && (message.back() == '\n' || message.back() == '.')) {
       message.pop_back();
     }
@@ -448,26 +449,6 @@ DatabaseUrl::address() const
   }
   const bool ipv6 = host.find(':') != std::string::npos && host.find(',') == std::string::npos;
   return fmt::format("{}:{}", ipv6 ? "[" + host + "]" : host, port);
-}
-
-std::string
-DatabaseUrl::conninfo() const
-{
-  std::string result;
-  for (const auto& [keyword, value] : libpq_keywords) {
-    if (!result.empty()) {
-      result += ' ';
-    }
-    result += keyword + "='";
-    for (const char c : value) {
-      if (c == '\\' || c == '\'') {
-        result += '\\';
-      }
-      result += c;
-    }
-    result += '\'';
-  }
-  return result;
 }
 
 DatabaseUrl

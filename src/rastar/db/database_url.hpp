@@ -47,10 +47,6 @@ struct DatabaseUrl
   std::string
   address() const;
 
-  // libpq's `key='value' …` form of libpq_keywords, for pqxx::connection.
-  std::string
-  conninfo() const;
-
   // The same connection aimed at another database (for CREATE DATABASE).
   DatabaseUrl
   with_database(const std::string& other_database) const;

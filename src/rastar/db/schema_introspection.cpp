@@ -1,13 +1,14 @@
 #include <rastar/db/schema_introspection.hpp>
 
+#include <rastar/migrate/pg_session.hpp>
 #include <rastar/util/error.hpp>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
-#include <pqxx/pqxx>
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 namespace rastar::db {
 
@@ -69,42 +70,48 @@ IntrospectedDatabase
 introspect_postgres(const DatabaseUrl& url, const std::vector<std::string>& schemas)
 {
   IntrospectedDatabase result;
+  std::optional<migrate::PgSession> session;
   try {
-    pqxx::connection connection(url.conninfo());
-    pqxx::read_transaction transaction(connection);
+    session.emplace(url.libpq_keywords);
+  } catch (const migrate::PgFailure& e) {
+    // A database not created yet holds no tables: report them all missing
+    // rather than fail (migrate deploy would create it).
+    if (e.error().message.find("database \"" + url.database + "\" does not exist") != std::string::npos) {
+      result.exists = false;
+      return result;
+    }
+    throw unreachable_error(fmt::format("cannot connect to {}: {}", url.redacted, one_line(e.what())));
+  }
+  try {
     std::string schema_list;
     for (const auto& schema : schemas.empty() ? std::vector<std::string>{url.schema} : schemas) {
-      schema_list += (schema_list.empty() ? "" : ", ") + transaction.quote(schema);
+      schema_list += (schema_list.empty() ? "" : ", ") + session->literal(schema);
     }
+    // Read-only, and never committed: the session ends with the transaction open.
+    session->exec("BEGIN TRANSACTION READ ONLY");
     // pg_catalog rather than information_schema: the latter hides tables the
     // user may not read, which would be reported as missing.
-    const auto rows = transaction.exec(
+    const auto rows = session->exec(
       "SELECT n.nspname, c.relname, a.attname"
       " FROM pg_catalog.pg_class c"
       " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
       " LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
       " WHERE c.relkind IN ('r', 'p') AND n.nspname IN (" + schema_list + ")"
       " ORDER BY n.nspname, c.relname, a.attnum");
-    for (const auto& row : rows) {
-      const auto schema = row[0].as<std::string>();
-      const auto name = row[1].as<std::string>();
+    for (int row = 0; row < rows.size(); ++row) {
+      const auto schema = rows.text(row, 0);
+      const auto name = rows.text(row, 1);
       if (result.tables.empty() || result.tables.back().schema != schema || result.tables.back().name != name) {
         result.tables.push_back({schema, name, {}});
       }
-      if (!row[2].is_null()) {
-        result.tables.back().columns.push_back(row[2].as<std::string>());
+      if (const auto column = rows.get(row, 2)) {
+        result.tables.back().columns.push_back(*column);
       }
     }
-  } catch (const pqxx::broken_connection& e) {
-    const std::string message = e.what();
-    // A database not created yet holds no tables: report them all missing
-    // rather than fail (migrate deploy would create it).
-    if (message.find("database \"" + url.database + "\" does not exist") != std::string::npos) {
-      result.exists = false;
-      return result;
+  } catch (const migrate::PgFailure& e) {
+    if (e.error().connection_lost) {
+      throw unreachable_error(fmt::format("cannot connect to {}: {}", url.redacted, one_line(e.what())));
     }
-    throw unreachable_error(fmt::format("cannot connect to {}: {}", url.redacted, one_line(message)));
-  } catch (const pqxx::sql_error& e) {
     throw unreachable_error(fmt::format("cannot list the tables of {}: {}", url.redacted, one_line(e.what())));
   }
   return result;

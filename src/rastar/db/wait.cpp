@@ -1,10 +1,10 @@
 #include <rastar/db/wait.hpp>
 
+#include <rastar/db/libpq_library.hpp>
 #include <rastar/util/error.hpp>
 #include <rastar/util/signals.hpp>
 
 #include <fmt/core.h>
-#include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -106,11 +106,11 @@ private:
   std::shared_ptr<int> m_fd;
 };
 
-using Connection = std::unique_ptr<PGconn, decltype(&PQfinish)>;
+using Connection = std::unique_ptr<PGconn, decltype(&libpq::PQfinish)>;
 
 struct Attempt
 {
-  Connection connection{nullptr, &PQfinish};
+  Connection connection{nullptr, &libpq::PQfinish};
   std::optional<ConnectFailure> failure;
   bool cancelled = false;
 };
@@ -130,19 +130,19 @@ attempt_connection(const DatabaseUrl& url, Clock::time_point deadline, int cance
   values.push_back(nullptr);
 
   Attempt attempt;
-  attempt.connection.reset(PQconnectStartParams(keywords.data(), values.data(), 0));
+  attempt.connection.reset(libpq::PQconnectStartParams(keywords.data(), values.data(), 0));
   PGconn* connection = attempt.connection.get();
   if (!connection) {
     throw std::bad_alloc();
   }
-  PQsetErrorVerbosity(connection, PQERRORS_VERBOSE);
-  auto status = PQstatus(connection) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+  libpq::PQsetErrorVerbosity(connection, PQERRORS_VERBOSE);
+  auto status = libpq::PQstatus(connection) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
   while (true) {
     if (status == PGRES_POLLING_OK) {
       return attempt;
     }
     if (status == PGRES_POLLING_FAILED) {
-      attempt.failure = classify_connect_failure(PQerrorMessage(connection));
+      attempt.failure = classify_connect_failure(libpq::PQerrorMessage(connection));
       attempt.connection.reset();
       return attempt;
     }
@@ -152,7 +152,7 @@ attempt_connection(const DatabaseUrl& url, Clock::time_point deadline, int cance
       attempt.connection.reset();
       return attempt;
     }
-    std::array<pollfd, 2> fds{{{PQsocket(connection), static_cast<short>(status == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0},
+    std::array<pollfd, 2> fds{{{libpq::PQsocket(connection), static_cast<short>(status == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0},
                                {cancel_fd, POLLIN, 0}}};
     const int ready = poll(fds.data(), fds.size(), static_cast<int>(std::min<milliseconds::rep>(remaining.count(), 1000)));
     if (ready < 0 && errno != EINTR) {
@@ -164,7 +164,7 @@ attempt_connection(const DatabaseUrl& url, Clock::time_point deadline, int cance
       return attempt;
     }
     if (ready > 0) {
-      status = PQconnectPoll(connection);
+      status = libpq::PQconnectPoll(connection);
     }
   }
 }
@@ -239,20 +239,20 @@ create_database(const DatabaseUrl& url, Clock::time_point deadline, int cancel_f
       break;
     }
     PGconn* connection = attempt.connection.get();
-    std::unique_ptr<char, decltype(&PQfreemem)> name(
-      PQescapeIdentifier(connection, url.database.c_str(), url.database.size()), &PQfreemem);
-    std::unique_ptr<PGresult, decltype(&PQclear)> result(
-      PQexec(connection, ("CREATE DATABASE " + std::string(name.get())).c_str()), &PQclear);
-    if (PQresultStatus(result.get()) == PGRES_COMMAND_OK) {
+    std::unique_ptr<char, decltype(&libpq::PQfreemem)> name(
+      libpq::PQescapeIdentifier(connection, url.database.c_str(), url.database.size()), &libpq::PQfreemem);
+    std::unique_ptr<PGresult, decltype(&libpq::PQclear)> result(
+      libpq::PQexec(connection, ("CREATE DATABASE " + std::string(name.get())).c_str()), &libpq::PQclear);
+    if (libpq::PQresultStatus(result.get()) == PGRES_COMMAND_OK) {
       spdlog::info("created database \"{}\" on PostgreSQL at {}", url.database, url.address());
       return;
     }
-    const char* sqlstate = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+    const char* sqlstate = libpq::PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
     if (sqlstate && std::string_view(sqlstate) == "42P04") {
       return; // created meanwhile by someone else: what was wanted
     }
-    const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
-    last_reason = primary ? primary : PQerrorMessage(connection);
+    const char* primary = libpq::PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
+    last_reason = primary ? primary : libpq::PQerrorMessage(connection);
     break;
   }
   throw unreachable_error(fmt::format("database \"{}\" does not exist on PostgreSQL at {} and cannot be created: {}",

@@ -1,6 +1,6 @@
 #include <rastar/migrate/pg_session.hpp>
 
-#include <libpq-fe.h>
+#include <rastar/db/libpq_library.hpp>
 
 #include <cstdlib>
 
@@ -11,7 +11,7 @@ namespace {
 std::optional<std::string>
 field(const PGresult* result, int code)
 {
-  const char* value = PQresultErrorField(result, code);
+  const char* value = libpq::PQresultErrorField(result, code);
   if (value == nullptr) {
     return std::nullopt;
   }
@@ -21,7 +21,7 @@ field(const PGresult* result, int code)
 std::optional<int>
 int_field(const PGresult* result, int code)
 {
-  const char* value = PQresultErrorField(result, code);
+  const char* value = libpq::PQresultErrorField(result, code);
   if (value == nullptr) {
     return std::nullopt;
   }
@@ -43,7 +43,7 @@ PgError
 error_from(const PGconn* connection, const PGresult* result)
 {
   PgError error;
-  if (result != nullptr && PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) != nullptr) {
+  if (result != nullptr && libpq::PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) != nullptr) {
     error.severity = field(result, PG_DIAG_SEVERITY).value_or("ERROR");
     error.severity_code = field(result, PG_DIAG_SEVERITY_NONLOCALIZED).value_or(error.severity);
     error.sqlstate = field(result, PG_DIAG_SQLSTATE).value_or("");
@@ -65,12 +65,12 @@ error_from(const PGconn* connection, const PGresult* result)
   } else {
     error.severity = "ERROR";
     error.severity_code = "ERROR";
-    error.message = trimmed(result != nullptr ? PQresultErrorMessage(result) : "");
+    error.message = trimmed(result != nullptr ? libpq::PQresultErrorMessage(result) : "");
     if (error.message.empty()) {
-      error.message = trimmed(PQerrorMessage(connection));
+      error.message = trimmed(libpq::PQerrorMessage(connection));
     }
   }
-  error.connection_lost = PQstatus(connection) == CONNECTION_BAD;
+  error.connection_lost = libpq::PQstatus(connection) == CONNECTION_BAD;
   return error;
 }
 
@@ -83,24 +83,24 @@ PgFailure::PgFailure(PgError error)
 }
 
 PgRows::PgRows(pg_result* result)
-  : m_result(result, PQclear)
+  : m_result(result, libpq::PQclear)
 {
 }
 
 int
 PgRows::size() const
 {
-  return PQntuples(m_result.get());
+  return libpq::PQntuples(m_result.get());
 }
 
 std::optional<std::string>
 PgRows::get(int row, int column) const
 {
-  if (PQgetisnull(m_result.get(), row, column)) {
+  if (libpq::PQgetisnull(m_result.get(), row, column)) {
     return std::nullopt;
   }
-  return std::string(PQgetvalue(m_result.get(), row, column),
-                     static_cast<std::size_t>(PQgetlength(m_result.get(), row, column)));
+  return std::string(libpq::PQgetvalue(m_result.get(), row, column),
+                     static_cast<std::size_t>(libpq::PQgetlength(m_result.get(), row, column)));
 }
 
 std::string
@@ -117,7 +117,7 @@ PgCancelHandle::PgCancelHandle(pg_cancel* cancel)
 PgCancelHandle::~PgCancelHandle()
 {
   if (m_cancel != nullptr) {
-    PQfreeCancel(m_cancel);
+    libpq::PQfreeCancel(m_cancel);
   }
 }
 
@@ -127,7 +127,7 @@ PgCancelHandle::cancel() const
   if (m_cancel != nullptr) {
     char message[256];
     // Best effort: a failed cancel request leaves the query to finish.
-    PQcancel(m_cancel, message, sizeof(message));
+    libpq::PQcancel(m_cancel, message, sizeof(message));
   }
 }
 
@@ -141,7 +141,7 @@ PgSession::PgSession(const Keywords& keywords)
   }
   names.push_back(nullptr);
   values.push_back(nullptr);
-  m_connection = PQconnectdbParams(names.data(), values.data(), 0);
+  m_connection = libpq::PQconnectdbParams(names.data(), values.data(), 0);
   if (m_connection == nullptr) {
     PgError error;
     error.severity = "FATAL";
@@ -149,36 +149,36 @@ PgSession::PgSession(const Keywords& keywords)
     error.connection_lost = true;
     throw PgFailure(std::move(error));
   }
-  if (PQstatus(m_connection) != CONNECTION_OK) {
+  if (libpq::PQstatus(m_connection) != CONNECTION_OK) {
     PgError error;
     error.severity = "FATAL";
     error.severity_code = "FATAL";
-    error.message = trimmed(PQerrorMessage(m_connection));
+    error.message = trimmed(libpq::PQerrorMessage(m_connection));
     error.connection_lost = true;
-    PQfinish(m_connection);
+    libpq::PQfinish(m_connection);
     m_connection = nullptr;
     throw PgFailure(std::move(error));
   }
-  m_cancel = std::make_shared<PgCancelHandle>(PQgetCancel(m_connection));
+  m_cancel = std::make_shared<PgCancelHandle>(libpq::PQgetCancel(m_connection));
 }
 
 PgSession::~PgSession()
 {
   if (m_connection != nullptr) {
-    PQfinish(m_connection);
+    libpq::PQfinish(m_connection);
   }
 }
 
 PgRows
 PgSession::check(pg_result* result)
 {
-  const auto status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  const auto status = result ? libpq::PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
     return PgRows(result);
   }
   PgError error = error_from(m_connection, result);
   if (result != nullptr) {
-    PQclear(result);
+    libpq::PQclear(result);
   }
   throw PgFailure(std::move(error));
 }
@@ -186,7 +186,7 @@ PgSession::check(pg_result* result)
 PgRows
 PgSession::exec(const std::string& sql)
 {
-  return check(PQexec(m_connection, sql.c_str()));
+  return check(libpq::PQexec(m_connection, sql.c_str()));
 }
 
 PgRows
@@ -196,33 +196,33 @@ PgSession::exec_params(const std::string& sql, const std::vector<std::optional<s
   for (const auto& parameter : parameters) {
     values.push_back(parameter ? parameter->c_str() : nullptr);
   }
-  return check(PQexecParams(m_connection, sql.c_str(), static_cast<int>(values.size()), nullptr,
+  return check(libpq::PQexecParams(m_connection, sql.c_str(), static_cast<int>(values.size()), nullptr,
                             values.data(), nullptr, nullptr, 0));
 }
 
 std::string
 PgSession::literal(std::string_view value) const
 {
-  char* escaped = PQescapeLiteral(m_connection, value.data(), value.size());
+  char* escaped = libpq::PQescapeLiteral(m_connection, value.data(), value.size());
   if (escaped == nullptr) {
     throw PgFailure(error_from(m_connection, nullptr));
   }
   std::string result(escaped);
-  PQfreemem(escaped);
+  libpq::PQfreemem(escaped);
   return result;
 }
 
 bool
 PgSession::in_transaction() const
 {
-  const auto status = PQtransactionStatus(m_connection);
+  const auto status = libpq::PQtransactionStatus(m_connection);
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
 
 bool
 PgSession::is_broken() const
 {
-  return PQstatus(m_connection) == CONNECTION_BAD;
+  return libpq::PQstatus(m_connection) == CONNECTION_BAD;
 }
 
 std::string

@@ -8,12 +8,13 @@
 #include <utility>
 #include <vector>
 
-// One libpq connection as the PostgreSQL migration store uses it: simple
-// queries (a whole migration script in one message, as Prisma sends it),
-// parameterised queries, and a cancel handle another thread may use. libpq
-// is used directly rather than through libpqxx because the store needs the
-// error fields (SQLSTATE, position, detail, …) of a multi-statement simple
-// query and PQcancel from the signal watcher thread.
+// One libpq connection, as the PostgreSQL migration store and db verify use
+// it: simple queries (a whole migration script in one message, as Prisma
+// sends it), parameterised queries, and a cancel handle another thread may
+// use. It is libpq's C interface, no wrapper: the store needs the error fields
+// (SQLSTATE, position, detail, …) of a multi-statement simple query and
+// PQcancel from the signal watcher thread. libpq is loaded by the first
+// session (db/libpq_library.hpp).
 
 struct pg_conn;
 struct pg_result;
