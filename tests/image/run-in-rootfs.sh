@@ -73,12 +73,13 @@ if [ -z "$binary" ]; then
   cmake --build "$build_dir" --target rastar-init-static
   binary=$build_dir/rastar-init-static
 fi
-# Only what every Debian base image has may stay shared: libc6 and libcrypt1.
-# libpq is loaded when PostgreSQL is used (the run below), never linked.
+# Only libc6 and libcrypt1, which every Debian base image has, and libssl3's
+# libcrypto may stay shared. libpq is loaded when PostgreSQL is used (the run
+# below), never linked.
 needed=$(objdump -p "$binary" | awk '$1 == "NEEDED" {print $2}' | sort | xargs)
 for library in $needed; do
   case $library in
-    libcrypt.so.1 | libm.so.6 | libc.so.6 | ld-linux-x86-64.so.2) ;;
+    libcrypt.so.1 | libcrypto.so.3 | libm.so.6 | libc.so.6 | ld-linux-x86-64.so.2) ;;
     *) fail "rastar-init-static links $library dynamically; cmake/StaticDependencies.cmake should link it statically" ;;
   esac
 done
