@@ -1,5 +1,6 @@
 #include <rastar/cli/command.hpp>
 #include <rastar/run/entrypoint.hpp>
+#include <rastar/util/exit_without_teardown.hpp>
 
 #include <memory>
 #include <string>
@@ -32,7 +33,7 @@ add_run_command(CLI::App& app, ChosenCommand& chosen)
   add_policy_option(*run, options->policy);
   run->add_option("command", options->command, "A command and its arguments, after `--`");
   run->callback([&chosen, options, config_path, url, no_migrate, no_seed, no_backup] {
-    chosen.action = [options, config_path, url, no_migrate, no_seed, no_backup] {
+    chosen.action = [options, config_path, url, no_migrate, no_seed, no_backup]() -> int {
       auto effective = *options;
       if (!config_path->empty()) {
         effective.config_path = *config_path;
@@ -43,7 +44,7 @@ add_run_command(CLI::App& app, ChosenCommand& chosen)
       effective.migrate = !*no_migrate;
       effective.seed = !*no_seed;
       effective.backup = !*no_backup;
-      return run::run_entrypoint(effective);
+      util::exit_without_teardown(run::run_entrypoint(effective));
     };
   });
 }
