@@ -62,7 +62,11 @@ check_replicas(const std::string& url, bool postgres, const Rows& rows)
     CAPTURE(index);
     auto& replica = replicas[index];
     CHECK_MESSAGE(wait_ready(replica.port, replica.launched.pid), replica.launched.err());
-    CHECK(read_file("r" + std::to_string(index) + "_worker.url").starts_with(postgres ? "postgresql://" : "file:/"));
+    // The worker has no readiness check: ready means started, and its shell
+    // may write the file a moment later.
+    const auto url_file = "r" + std::to_string(index) + "_worker.url";
+    wait_until([&] { return read_file(url_file).ends_with("\n"); }, 5s);
+    CHECK(read_file(url_file).starts_with(postgres ? "postgresql://" : "file:/"));
   }
   for (auto& replica : replicas) {
     const pid_t init = first_child(replica.launched.pid, 5s);
