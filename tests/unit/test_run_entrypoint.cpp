@@ -151,7 +151,7 @@ check_starts(const Database& database)
   // First start: the three example migrations, both seeds, both services.
   const auto first = start_serve_and_stop(project, database);
   CHECK(line_from(first, "phase migrate: ").starts_with("phase migrate: 3 of 3 migrations applied in "));
-  CHECK(line_from(first, "phase seed: ").starts_with("phase seed: 2 of 2 seeds written, the rest already there, in "));
+  CHECK(line_from(first, "phase seed: ").starts_with("phase seed: 2 of 2 seeds written, 0 already there, in "));
   CHECK(count_lines(first, "applied migration `") == 3);
   CHECK(database.rows(k_applied_names) == example_migration_names());
   check_seeded_rows(database);
@@ -167,7 +167,7 @@ check_starts(const Database& database)
   REQUIRE(seeded.size() == 2);
   const auto second = start_serve_and_stop(project, database);
   CHECK(line_from(second, "phase migrate: ").starts_with("phase migrate: 0 of 3 migrations applied in "));
-  CHECK(line_from(second, "phase seed: ").starts_with("phase seed: 0 of 2 seeds written, the rest already there, in "));
+  CHECK(line_from(second, "phase seed: ").starts_with("phase seed: 0 of 2 seeds written, 2 already there, in "));
   CHECK(count_lines(second, "applied migration `") == 0);
   CHECK(database.rows(history_sql) == history);
   CHECK(database.rows(rows_sql) == seeded);
@@ -178,7 +178,7 @@ check_starts(const Database& database)
   const auto third = start_serve_and_stop(project, database);
   CHECK(line_from(third, "phase migrate: ").starts_with("phase migrate: 1 of 4 migrations applied in "));
   CHECK(line_from(third, "applied migration `").starts_with("applied migration `20260201000000_add_banner` in "));
-  CHECK(line_from(third, "phase seed: ").starts_with("phase seed: 0 of 2 seeds written, the rest already there, in "));
+  CHECK(line_from(third, "phase seed: ").starts_with("phase seed: 0 of 2 seeds written, 2 already there, in "));
   CHECK(database.rows(k_applied_names) == names_with(example_migration_names(), "20260201000000_add_banner"));
   CHECK(database.rows("SELECT count(*) FROM \"Banner\"") == std::vector<std::string>{"0"});
   CHECK(database.rows(rows_sql) == seeded);
@@ -235,7 +235,7 @@ check_failing_migration(const Database& database)
   write_migration(project.migrations(), name, "CREATE TABLE \"Half\" (\"id\" INTEGER NOT NULL);\n");
   const auto good = start_serve_and_stop(project, database);
   CHECK(line_from(good, "phase migrate: ").starts_with("phase migrate: 1 of 4 migrations applied in "));
-  CHECK(line_from(good, "phase seed: ").starts_with("phase seed: 2 of 2 seeds written, the rest already there, in "));
+  CHECK(line_from(good, "phase seed: ").starts_with("phase seed: 2 of 2 seeds written, 0 already there, in "));
   CHECK(database.rows(k_applied_names) == names_with(example_migration_names(), name));
   CHECK(database.rows("SELECT count(*) FROM _prisma_migrations WHERE migration_name = '" + name +
                       "' AND rolled_back_at IS NOT NULL") == std::vector<std::string>{"1"});
@@ -305,7 +305,7 @@ check_phase_flags(const Database& database)
   const auto seeded = project.start_and_wait({"--only-migrate", "--no-migrate"});
   CHECK(seeded.exit_code == 0);
   CHECK(line_from(seeded.err, "phase migrate: ") == "phase migrate: skipped (--no-migrate)");
-  CHECK(line_from(seeded.err, "phase seed: ").starts_with("phase seed: 2 of 2 seeds written, the rest already there, in "));
+  CHECK(line_from(seeded.err, "phase seed: ").starts_with("phase seed: 2 of 2 seeds written, 0 already there, in "));
   CHECK(database.rows(k_applied_names) == example_migration_names());
   CHECK(database.rows("SELECT count(*) FROM \"AdminUser\"") == std::vector<std::string>{"1"});
   CHECK(database.rows("SELECT count(*) FROM \"Pack\"") == std::vector<std::string>{"1"});

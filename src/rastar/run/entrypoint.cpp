@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 
 namespace rastar::run {
@@ -146,8 +147,9 @@ prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
     const auto inserted = std::count_if(result.seeds.begin(), result.seeds.end(), [](const seed::SeedReport& r) {
       return r.outcome != seed::SeedOutcome::already_there;
     });
-    spdlog::info("phase seed: {} of {} seed{} written, the rest already there, in {} ms", inserted,
-                 result.seeds.size(), result.seeds.size() == 1 ? "" : "s", elapsed_ms(started));
+    spdlog::info("phase seed: {} of {} seed{} written, {} already there, in {} ms", inserted, result.seeds.size(),
+                 result.seeds.size() == 1 ? "" : "s", static_cast<std::ptrdiff_t>(result.seeds.size()) - inserted,
+                 elapsed_ms(started));
   }
   stop_if_cancelled("seed");
 }
