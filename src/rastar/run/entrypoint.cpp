@@ -17,9 +17,17 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <unistd.h>
+#include <vector>
 
 namespace rastar::run {
 
@@ -70,13 +78,80 @@ stop_if_cancelled(const char* phase)
 }
 
 // D7: every service opens the file rastar-init migrated, whatever its cwd.
-void
-pass_database_url(config::SupervisorConfig& supervisor, const cli::DatabaseTarget& target)
+std::string
+url_for_services(const cli::DatabaseTarget& target)
 {
-  const auto url = target.url.provider == db::Provider::sqlite ? "file:" + target.url.sqlite_path.string()
-                                                               : target.source_url;
+  return target.url.provider == db::Provider::sqlite ? "file:" + target.url.sqlite_path.string() : target.source_url;
+}
+
+void
+pass_database_url(config::SupervisorConfig& supervisor, const std::string& url)
+{
   for (auto& [name, service] : supervisor.services) {
     service.env.try_emplace("DATABASE_URL", url);
+  }
+}
+
+// Set by `run` for the image it executes again once PostgreSQL is migrated and
+// seeded: the URL for the services. Read and removed at start.
+constexpr const char* k_prepared_url_variable = "RASTAR_INIT_PREPARED_DATABASE_URL";
+
+std::optional<std::string>
+take_prepared_url()
+{
+  const char* value = std::getenv(k_prepared_url_variable);
+  if (value == nullptr) {
+    return std::nullopt;
+  }
+  std::string url = value;
+  ::unsetenv(k_prepared_url_variable);
+  return url;
+}
+
+// This process's arguments as the kernel shows them (a --url password already
+// scrubbed: the executed image does not read --url).
+std::vector<std::string>
+own_arguments()
+{
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::vector<std::string> arguments;
+  for (std::string argument; std::getline(in, argument, '\0');) {
+    arguments.push_back(argument);
+  }
+  return arguments;
+}
+
+// The database phases loaded libpq and the twenty libraries it brings
+// (Kerberos, LDAP, GnuTLS, ...), which cannot be unloaded. PID 1 executes
+// itself again to supervise without them: for the container's life it keeps
+// less memory, and it exits sooner when stopped. Signals that arrive meanwhile
+// stay pending across the exec. Returns only if the exec failed; then this
+// image carries on.
+void
+execute_again_without_database(const std::string& services_url)
+{
+  const bool watcher_paused = util::SignalWatcher::pause_instance();
+  stop_if_cancelled("seed");
+  const auto arguments = own_arguments();
+  std::vector<char*> argv;
+  for (const auto& argument : arguments) {
+    argv.push_back(const_cast<char*>(argument.c_str()));
+  }
+  argv.push_back(nullptr);
+  ::setenv(k_prepared_url_variable, services_url.c_str(), 1);
+  spdlog::debug("phase start: executing rastar-init again, without the database libraries");
+  std::fflush(nullptr);
+  if (arguments.empty()) {
+    errno = ENOENT;
+  } else {
+    ::execv("/proc/self/exe", argv.data());
+  }
+  const int error = errno;
+  ::unsetenv(k_prepared_url_variable);
+  spdlog::debug("phase start: could not execute rastar-init again ({}); supervising from this process",
+                std::strerror(error));
+  if (watcher_paused) {
+    util::SignalWatcher::resume_instance();
   }
 }
 
@@ -159,6 +234,7 @@ prepare_database(const RunOptions& options, const cli::DatabaseTarget& target,
 int
 run_entrypoint(const RunOptions& options)
 {
+  const auto prepared_url = take_prepared_url();
   StatusBoard board;
   const auto config_path = config::find_config_path(options.config_path, true);
   std::optional<config::Config> file;
@@ -171,7 +247,8 @@ run_entrypoint(const RunOptions& options)
     phases.migrate = options.migrate && file->run.migrate.value_or(true);
     phases.seed = options.seed && file->run.seed.value_or(true);
   }
-  const bool has_database = options.url || (file && file->database.url && !file->database.url->empty()) ||
+  const bool has_database = prepared_url || options.url ||
+                            (file && file->database.url && !file->database.url->empty()) ||
                             environment_has("DATABASE_URL") || environment_has("DATABASE_URL_FILE");
 
   config::SupervisorConfig supervisor_config = file ? file->supervisor : config::SupervisorConfig{};
@@ -187,36 +264,46 @@ run_entrypoint(const RunOptions& options)
     return supervise::run_supervisor(supervisor_config, command);
   }
 
-  StatusEndpoint endpoint(supervisor_config.status.listen, board);
-  std::optional<cli::DatabaseTarget> target;
-  if (has_database) {
-    cli::TargetOptions target_options;
-    target_options.url = options.url.value_or("");
-    target = cli::resolve_target(target_options, file);
-    prepare_database(phases, *target, file, board);
-  }
-  if (options.only_migrate) {
-    spdlog::info("--only-migrate: the database is ready; not starting services");
-    return 0;
+  // Answers from the first phase to the end, from the board (D20).
+  std::optional<StatusEndpoint> endpoint(std::in_place, supervisor_config.status.listen, board);
+  std::optional<std::string> services_url = prepared_url;
+  if (!prepared_url) {
+    std::optional<cli::DatabaseTarget> target;
+    if (has_database) {
+      cli::TargetOptions target_options;
+      target_options.url = options.url.value_or("");
+      target = cli::resolve_target(target_options, file);
+      prepare_database(phases, *target, file, board);
+      services_url = url_for_services(*target);
+    }
+    if (options.only_migrate) {
+      spdlog::info("--only-migrate: the database is ready; not starting services");
+      return 0;
+    }
+    if (target && target->url.provider == db::Provider::postgresql) {
+      endpoint.reset(); // its port is free for the executed image's
+      execute_again_without_database(*services_url);
+      endpoint.emplace(supervisor_config.status.listen, board);
+    }
   }
 
   board.set_phase("start");
   bool single_command = false;
   auto effective = supervise::with_extra_command(supervisor_config, command, single_command);
-  if (target) {
+  if (services_url) {
     // After CMD joined the services, so it gets the absolute URL too.
-    pass_database_url(effective, *target);
+    pass_database_url(effective, *services_url);
   }
   supervise::Supervisor supervisor(std::move(effective), single_command);
   supervisor.serve_control(supervisor_config.control.socket);
   if (config_path) {
     // SIGHUP with `sighup: reload`: the same file, given what this start gave it.
-    supervisor.set_reload_handler([path = *config_path, target, command] {
+    supervisor.set_reload_handler([path = *config_path, services_url, command] {
       bool reloaded_single_command = false;
       auto reloaded =
         supervise::with_extra_command(config::load_config_file(path).supervisor, command, reloaded_single_command);
-      if (target) {
-        pass_database_url(reloaded, *target);
+      if (services_url) {
+        pass_database_url(reloaded, *services_url);
       }
       return reloaded;
     });
