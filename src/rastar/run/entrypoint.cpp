@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -93,8 +94,10 @@ pass_database_url(config::SupervisorConfig& supervisor, const std::string& url)
 }
 
 // Set by `run` for the image it executes again once PostgreSQL is migrated and
-// seeded: the URL for the services. Read and removed at start.
-constexpr const char* k_prepared_url_variable = "RASTAR_INIT_PREPARED_DATABASE_URL";
+// seeded: a pipe's read end holding the URL for the services. A pipe, not the
+// variable's value, since a process's initial environment stays readable in
+// /proc and the URL may carry the password.
+constexpr const char* k_prepared_url_variable = "RASTAR_INIT_PREPARED_DATABASE_FD";
 
 std::optional<std::string>
 take_prepared_url()
@@ -103,8 +106,19 @@ take_prepared_url()
   if (value == nullptr) {
     return std::nullopt;
   }
-  std::string url = value;
+  const int fd = std::atoi(value);
   ::unsetenv(k_prepared_url_variable);
+  std::string url;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got > 0) {
+      url.append(buffer, static_cast<std::size_t>(got));
+    } else if (got == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  ::close(fd);
   return url;
 }
 
@@ -138,16 +152,24 @@ execute_again_without_database(const std::string& services_url)
     argv.push_back(const_cast<char*>(argument.c_str()));
   }
   argv.push_back(nullptr);
-  ::setenv(k_prepared_url_variable, services_url.c_str(), 1);
-  spdlog::debug("phase start: executing rastar-init again, without the database libraries");
-  std::fflush(nullptr);
-  if (arguments.empty()) {
-    errno = ENOENT;
-  } else {
-    ::execv("/proc/self/exe", argv.data());
+  // The URL fits in the pipe's buffer, so it is written whole before the exec.
+  int error = EINVAL;
+  int url_pipe[2];
+  if (!arguments.empty() && services_url.size() < 65536 && ::pipe2(url_pipe, O_CLOEXEC) == 0) {
+    const bool written = ::write(url_pipe[1], services_url.data(), services_url.size()) ==
+                         static_cast<ssize_t>(services_url.size());
+    ::close(url_pipe[1]);
+    ::fcntl(url_pipe[0], F_SETFD, 0); // the read end survives the exec
+    ::setenv(k_prepared_url_variable, std::to_string(url_pipe[0]).c_str(), 1);
+    spdlog::debug("phase start: executing rastar-init again, without the database libraries");
+    std::fflush(nullptr);
+    if (written) {
+      ::execv("/proc/self/exe", argv.data());
+    }
+    error = written ? errno : EIO;
+    ::close(url_pipe[0]);
+    ::unsetenv(k_prepared_url_variable);
   }
-  const int error = errno;
-  ::unsetenv(k_prepared_url_variable);
   spdlog::debug("phase start: could not execute rastar-init again ({}); supervising from this process",
                 std::strerror(error));
   if (watcher_paused) {
