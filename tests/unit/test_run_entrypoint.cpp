@@ -341,13 +341,16 @@ check_run_command(const Database& database)
   auto environment = launch_environment(database.url);
   environment["RASTAR_STATUS_LISTEN"] = "";
   const auto launched = launch({RASTAR_INIT_BINARY, "run", "--", "/bin/sh", "-c",
-                                "echo \"$DATABASE_URL\" > cmd.url; cat /proc/$PPID/maps > cmd.maps; exit 7"},
+                                "echo \"$DATABASE_URL\" > cmd.url; cat /proc/$PPID/maps > cmd.maps; "
+                                "cat /proc/$PPID/comm > cmd.comm; exit 7"},
                                environment);
   CHECK(wait_exit(launched.pid, 60s) == 7);
   CHECK(line_from(launched.err(), "phase migrate: ").starts_with("phase migrate: 3 of 3 migrations applied in "));
   CHECK(read_file("cmd.url") == url_seen_by_services(database) + "\n");
   CHECK(read_file("cmd.maps").find("/libc.so.6") != std::string::npos);
   CHECK(read_file("cmd.maps").find("/libpq.so.5") == std::string::npos);
+  // Executed again by its own name: ps and pgrep still say rastar-init.
+  CHECK(read_file("cmd.comm") == "rastar-init\n");
   CHECK(database.rows(k_applied_names) == example_migration_names());
 }
 

@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -135,6 +136,20 @@ own_arguments()
   return arguments;
 }
 
+// The file this process runs, by its own name, so that the executed image's
+// name (ps, pgrep, docker top) stays rastar-init; /proc/self/exe, whose name
+// would be "exe", only when the file was replaced or removed since.
+std::string
+own_executable()
+{
+  std::error_code error;
+  const auto path = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error || path.string().ends_with(" (deleted)")) {
+    return "/proc/self/exe";
+  }
+  return path.string();
+}
+
 // The database phases loaded libpq and the twenty libraries it brings
 // (Kerberos, LDAP, GnuTLS, ...), which cannot be unloaded. PID 1 executes
 // itself again to supervise without them: for the container's life it keeps
@@ -164,7 +179,7 @@ execute_again_without_database(const std::string& services_url)
     spdlog::debug("phase start: executing rastar-init again, without the database libraries");
     std::fflush(nullptr);
     if (written) {
-      ::execv("/proc/self/exe", argv.data());
+      ::execv(own_executable().c_str(), argv.data());
     }
     error = written ? errno : EIO;
     ::close(url_pipe[0]);
