@@ -7,6 +7,7 @@
 #include <rastar/db/wait.hpp>
 #include <rastar/lint/guard.hpp>
 #include <rastar/migrate/deploy.hpp>
+#include <rastar/run/execute_again.hpp>
 #include <rastar/run/status_board.hpp>
 #include <rastar/seed/seeder.hpp>
 #include <rastar/supervise/supervisor.hpp>
@@ -17,18 +18,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstddef>
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace rastar::run {
@@ -91,104 +85,6 @@ pass_database_url(config::SupervisorConfig& supervisor, const std::string& url)
 {
   for (auto& [name, service] : supervisor.services) {
     service.env.try_emplace("DATABASE_URL", url);
-  }
-}
-
-// Set by `run` for the image it executes again once PostgreSQL is migrated and
-// seeded: a pipe's read end holding the URL for the services. A pipe, not the
-// variable's value, since a process's initial environment stays readable in
-// /proc and the URL may carry the password.
-constexpr const char* k_prepared_url_variable = "RASTAR_INIT_PREPARED_DATABASE_FD";
-
-std::optional<std::string>
-take_prepared_url()
-{
-  const char* value = std::getenv(k_prepared_url_variable);
-  if (value == nullptr) {
-    return std::nullopt;
-  }
-  const int fd = std::atoi(value);
-  ::unsetenv(k_prepared_url_variable);
-  std::string url;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t got = ::read(fd, buffer, sizeof buffer);
-    if (got > 0) {
-      url.append(buffer, static_cast<std::size_t>(got));
-    } else if (got == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  ::close(fd);
-  return url;
-}
-
-// This process's arguments as the kernel shows them (a --url password already
-// scrubbed: the executed image does not read --url).
-std::vector<std::string>
-own_arguments()
-{
-  std::ifstream in("/proc/self/cmdline", std::ios::binary);
-  std::vector<std::string> arguments;
-  for (std::string argument; std::getline(in, argument, '\0');) {
-    arguments.push_back(argument);
-  }
-  return arguments;
-}
-
-// The file this process runs, by its own name, so that the executed image's
-// name (ps, pgrep, docker top) stays rastar-init; /proc/self/exe, whose name
-// would be "exe", only when the file was replaced or removed since.
-std::string
-own_executable()
-{
-  std::error_code error;
-  const auto path = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error || path.string().ends_with(" (deleted)")) {
-    return "/proc/self/exe";
-  }
-  return path.string();
-}
-
-// The database phases loaded libpq and the twenty libraries it brings
-// (Kerberos, LDAP, GnuTLS, ...), which cannot be unloaded. PID 1 executes
-// itself again to supervise without them: for the container's life it keeps
-// less memory, and it exits sooner when stopped. Signals that arrive meanwhile
-// stay pending across the exec. Returns only if the exec failed; then this
-// image carries on.
-void
-execute_again_without_database(const std::string& services_url)
-{
-  const bool watcher_paused = util::SignalWatcher::pause_instance();
-  stop_if_cancelled("seed");
-  const auto arguments = own_arguments();
-  std::vector<char*> argv;
-  for (const auto& argument : arguments) {
-    argv.push_back(const_cast<char*>(argument.c_str()));
-  }
-  argv.push_back(nullptr);
-  // The URL fits in the pipe's buffer, so it is written whole before the exec.
-  int error = EINVAL;
-  int url_pipe[2];
-  if (!arguments.empty() && services_url.size() < 65536 && ::pipe2(url_pipe, O_CLOEXEC) == 0) {
-    const bool written = ::write(url_pipe[1], services_url.data(), services_url.size()) ==
-                         static_cast<ssize_t>(services_url.size());
-    ::close(url_pipe[1]);
-    ::fcntl(url_pipe[0], F_SETFD, 0); // the read end survives the exec
-    ::setenv(k_prepared_url_variable, std::to_string(url_pipe[0]).c_str(), 1);
-    spdlog::debug("phase start: executing rastar-init again, without the database libraries");
-    std::fflush(nullptr);
-    if (written) {
-      ::execv(own_executable().c_str(), argv.data());
-    }
-    error = written ? errno : EIO;
-    ::close(url_pipe[0]);
-    ::unsetenv(k_prepared_url_variable);
-  }
-  spdlog::debug("phase start: could not execute rastar-init again ({}); supervising from this process",
-                std::strerror(error));
-  if (watcher_paused) {
-    util::SignalWatcher::resume_instance();
   }
 }
 
@@ -320,6 +216,7 @@ run_entrypoint(const RunOptions& options)
     if (target && target->url.provider == db::Provider::postgresql) {
       endpoint.reset(); // its port is free for the executed image's
       execute_again_without_database(*services_url);
+      stop_if_cancelled("seed");
       endpoint.emplace(supervisor_config.status.listen, board);
     }
   }
