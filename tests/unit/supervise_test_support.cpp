@@ -28,17 +28,9 @@ launch(const std::vector<std::string>& argv, const std::map<std::string, std::st
 
   auto env_strings =
     child_environment(std::map<std::string, std::optional<std::string>>(environment.begin(), environment.end()));
-  std::vector<char*> env;
-  for (auto& entry : env_strings) {
-    env.push_back(entry.data());
-  }
-  env.push_back(nullptr);
+  auto env = pointers_of(env_strings);
   std::vector<std::string> arguments = argv;
-  std::vector<char*> args;
-  for (auto& argument : arguments) {
-    args.push_back(argument.data());
-  }
-  args.push_back(nullptr);
+  auto args = pointers_of(arguments);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

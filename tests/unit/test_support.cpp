@@ -78,6 +78,17 @@ read_file(const std::filesystem::path& path)
   return content.str();
 }
 
+std::vector<char*>
+pointers_of(std::vector<std::string>& strings)
+{
+  std::vector<char*> pointers;
+  for (auto& text : strings) {
+    pointers.push_back(text.data());
+  }
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
 std::vector<std::string>
 child_environment(const std::map<std::string, std::optional<std::string>>& changes)
 {
@@ -103,17 +114,9 @@ run(const std::vector<std::string>& arguments,
   // The child's own environment: Boost.Process 1.74's environment lookup
   // reads past shorter entries (seen under ASan).
   auto entries = child_environment(environment);
-  std::vector<char*> env;
-  for (auto& entry : entries) {
-    env.push_back(entry.data());
-  }
-  env.push_back(nullptr);
+  auto env = pointers_of(entries);
   std::vector<std::string> argument_copy = arguments;
-  std::vector<char*> argv;
-  for (auto& argument : argument_copy) {
-    argv.push_back(argument.data());
-  }
-  argv.push_back(nullptr);
+  auto argv = pointers_of(argument_copy);
 
   const auto stem = std::filesystem::current_path() /
                     ("run" + std::to_string(getpid()) + "_" + std::to_string(++g_counter));

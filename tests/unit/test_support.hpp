@@ -52,15 +52,20 @@ struct CommandResult
   std::string err;
 };
 
-// Runs `arguments` (argv[0] is the program path) with the current environment
-// plus `environment` (a value of std::nullopt removes the variable), waits, and
-// captures both streams.
 // This process's environment as "NAME=value" entries, with `changes` applied
 // (nullopt removes a variable), for a child started with posix_spawn: the test
 // process's own environment is never changed.
 std::vector<std::string>
 child_environment(const std::map<std::string, std::optional<std::string>>& changes);
 
+// The null-terminated pointer array posix_spawn wants for argv or envp; the
+// pointers stay valid while `strings` is neither changed nor destroyed.
+std::vector<char*>
+pointers_of(std::vector<std::string>& strings);
+
+// Runs `arguments` (argv[0] is the program path) with the current environment
+// plus `environment` (a value of std::nullopt removes the variable), waits, and
+// captures both streams.
 CommandResult
 run(const std::vector<std::string>& arguments,
     const std::map<std::string, std::optional<std::string>>& environment = {});
